@@ -1,0 +1,33 @@
+import type { KubeObject } from '../types.ts';
+
+/** One field another manager owns, as the apiserver names it in a 409. */
+export interface Conflict {
+  manager: string;
+  /** e.g. ".spec.replicas" or ".spec.template.spec.containers[name=\"web\"].image" */
+  field: string;
+}
+
+export interface ApplyInput {
+  /** The stored object, or undefined when apply creates it. */
+  live: KubeObject | undefined;
+  /** The applied configuration exactly as the client sent it (parsed YAML/JSON). */
+  config: KubeObject;
+  manager: string;
+  force: boolean;
+  /** RFC 3339 timestamp to stamp on changed managedFields entries. */
+  now: string;
+}
+
+export type ApplyOutcome =
+  /** `changed` is false when the result equals `live` (then `object` is `live`, untouched, managedFields included). */
+  | { ok: true; object: KubeObject; changed: boolean }
+  | { ok: false; conflicts: Conflict[] };
+
+export interface UpdateInput {
+  /** Object before a create/update/merge-patch/json-patch/strategic-patch, undefined on create. */
+  before: KubeObject | undefined;
+  /** Object after the write, before managedFields are recomputed. */
+  after: KubeObject;
+  manager: string;
+  now: string;
+}
