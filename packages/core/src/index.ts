@@ -1,4 +1,6 @@
+export * from './actor.ts';
 export * from './config.ts';
 export * from './errors.ts';
 export * from './ids.ts';
 export * from './logger.ts';
+export * from './repo-url.ts';
