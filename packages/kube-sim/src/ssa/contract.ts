@@ -5,6 +5,11 @@ export interface Conflict {
   manager: string;
   /** e.g. ".spec.replicas" or ".spec.template.spec.containers[name=\"web\"].image" */
   field: string;
+  /** The owner's managedFields entry, for the apiserver's wording (see conflictMessage). */
+  operation?: 'Apply' | 'Update';
+  apiVersion?: string;
+  subresource?: string;
+  time?: string;
 }
 
 export interface ApplyInput {
@@ -16,12 +21,18 @@ export interface ApplyInput {
   force: boolean;
   /** RFC 3339 timestamp to stamp on changed managedFields entries. */
   now: string;
+  /** "status" for apply to the status subresource; otherwise the main resource (status ignored). */
+  subresource?: string;
 }
 
+/**
+ * applyConfiguration throws ApplyError (exported from this folder) when the configuration
+ * itself is malformed, e.g. a list item without its merge key or duplicate keys; the apiserver
+ * answers those with 500 "failed to create typed patch object".
+ */
 export type ApplyOutcome =
   /** `changed` is false when the result equals `live` (then `object` is `live`, untouched, managedFields included). */
-  | { ok: true; object: KubeObject; changed: boolean }
-  | { ok: false; conflicts: Conflict[] };
+  { ok: true; object: KubeObject; changed: boolean } | { ok: false; conflicts: Conflict[] };
 
 export interface UpdateInput {
   /** Object before a create/update/merge-patch/json-patch/strategic-patch, undefined on create. */
@@ -30,4 +41,6 @@ export interface UpdateInput {
   after: KubeObject;
   manager: string;
   now: string;
+  /** "status" for writes to the status subresource (only status is then recorded). */
+  subresource?: string;
 }
