@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   audit: 'aud',
   token: 'tok',
   agent: 'agt',
+  bootstrap: 'bst',
   request: 'req',
 } as const;
 
