@@ -3,6 +3,8 @@ import type { KubeObject } from '../types.ts';
 export interface StatusSimOptions {
   /** How long a rollout takes to become ready after its generation changes; default 0 (immediate). */
   readyDelayMs: number;
+  /** Nodes a DaemonSet schedules onto; default 1. */
+  nodeCount?: number;
 }
 
 export interface SimulatedStatus {

@@ -3,4 +3,4 @@
 // The HTTP layer stores the result (bumping resourceVersion, emitting a watch event)
 // and sets a timer for `nextChangeAt`.
 export type { SimulatedStatus, SimulateInput, StatusSimOptions } from './contract.ts';
-export { simulateStatus } from './simulate.ts';
+export { isSimulated, simulateStatus } from './simulate.ts';

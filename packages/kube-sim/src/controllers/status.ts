@@ -1,0 +1,92 @@
+// The simulated controller-manager: recomputes workload status when a generation changes
+// and when the simulation says it will change on its own (timers at nextChangeAt).
+import type { VirtualCluster } from '../cluster.ts';
+import { writeStatusAs } from '../engine/system.ts';
+import { isSimulated, simulateStatus } from '../status/index.ts';
+import type { StoreEvent } from '../store.ts';
+import { deepEqual } from '../util.ts';
+
+const MANAGER = 'kube-controller-manager';
+// setTimeout cannot wait longer than ~24.8 days; re-check then.
+const MAX_DELAY = 2 ** 31 - 1;
+
+export interface ObjectRef {
+  storageKey: string;
+  namespace: string | undefined;
+  name: string;
+}
+
+function clearTimer(cluster: VirtualCluster, uid: string): void {
+  const t = cluster.timers.get(uid);
+  if (t) {
+    clearTimeout(t);
+    cluster.timers.delete(uid);
+  }
+}
+
+export function reconcileStatus(cluster: VirtualCluster, ref: ObjectRef): void {
+  if (cluster.closed) return;
+  const live = cluster.store.get(ref.storageKey, ref.namespace, ref.name);
+  if (!live) return;
+  const uid = live.metadata.uid ?? '';
+  clearTimer(cluster, uid);
+  const def = cluster.registry.byStorageKey(ref.storageKey);
+  const tracked = cluster.tracking.get(uid);
+  if (!def || !tracked || live.metadata.deletionTimestamp) return;
+  const now = cluster.now();
+  const sim = simulateStatus({
+    object: live,
+    generationSince: tracked.since,
+    now,
+    options: { readyDelayMs: cluster.readyDelayMs },
+  });
+  if (sim.status && !deepEqual(sim.status, live.status))
+    writeStatusAs(cluster, def, live, sim.status, MANAGER);
+  if (sim.nextChangeAt !== undefined) {
+    const delay = Math.min(MAX_DELAY, Math.max(0, sim.nextChangeAt - now));
+    const timer = setTimeout(() => {
+      cluster.timers.delete(uid);
+      try {
+        reconcileStatus(cluster, ref);
+      } catch (err) {
+        cluster.log.error({ err }, 'status simulation failed');
+      }
+    }, delay);
+    timer.unref();
+    cluster.timers.set(uid, timer);
+  }
+}
+
+/** Starts tracking an object (e.g. restored from a snapshot) whose rollout began at `since`. */
+export function trackObject(
+  cluster: VirtualCluster,
+  ref: ObjectRef,
+  generation: number,
+  uid: string,
+  since: number,
+): void {
+  cluster.tracking.set(uid, { generation, since });
+  reconcileStatus(cluster, ref);
+}
+
+export function installStatusController(cluster: VirtualCluster): void {
+  cluster.store.addController((ev: StoreEvent) => {
+    const obj = ev.object;
+    if (!isSimulated(obj.apiVersion, obj.kind)) return;
+    const uid = obj.metadata.uid ?? '';
+    if (ev.type === 'DELETED') {
+      clearTimer(cluster, uid);
+      cluster.tracking.delete(uid);
+      return;
+    }
+    const generation = obj.metadata.generation ?? 0;
+    const tracked = cluster.tracking.get(uid);
+    if (tracked && tracked.generation === generation) return;
+    const ref = {
+      storageKey: ev.storageKey,
+      namespace: obj.metadata.namespace,
+      name: obj.metadata.name ?? '',
+    };
+    trackObject(cluster, ref, generation, uid, cluster.now());
+  });
+}

@@ -1,0 +1,60 @@
+// Builds a working virtual cluster: controllers wired to its store, the namespaces every
+// cluster has, or the state restored from a snapshot.
+import { type ClusterConfig, VirtualCluster } from './cluster.ts';
+import { installCrdController, registerCrd } from './controllers/crd.ts';
+import { installGarbageCollector } from './controllers/gc.ts';
+import { installNamespaceController } from './controllers/namespace.ts';
+import { installServiceAccountController } from './controllers/serviceaccount.ts';
+import { installStatusController, trackObject } from './controllers/status.ts';
+import { createObject } from './engine/create.ts';
+import type { ClusterSnapshot } from './snapshot.ts';
+import { isSimulated } from './status/index.ts';
+
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const CRD_KEY = 'customresourcedefinitions.apiextensions.k8s.io';
+
+function bootstrap(cluster: VirtualCluster): void {
+  const def = cluster.registry.lookup('', 'v1', 'namespaces');
+  if (!def) return;
+  for (const name of SYSTEM_NAMESPACES) {
+    createObject({ cluster, def, manager: 'kube-apiserver', dryRun: false }, undefined, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    });
+  }
+}
+
+function restore(cluster: VirtualCluster, snap: ClusterSnapshot): void {
+  const store = cluster.store;
+  for (const { storageKey, object } of snap.objects) store.restore(storageKey, object);
+  store.resetRv(snap.resourceVersion);
+  for (const crd of store.list(CRD_KEY)) if (!crd.metadata.deletionTimestamp) registerCrd(cluster, crd);
+  for (const { storageKey, object } of snap.objects) {
+    if (!isSimulated(object.apiVersion, object.kind)) continue;
+    const uid = object.metadata.uid ?? '';
+    const tracked = snap.tracking[uid];
+    const ref = { storageKey, namespace: object.metadata.namespace, name: object.metadata.name ?? '' };
+    trackObject(
+      cluster,
+      ref,
+      tracked?.generation ?? object.metadata.generation ?? 0,
+      uid,
+      tracked?.since ?? cluster.now(),
+    );
+  }
+}
+
+export function createCluster(cfg: ClusterConfig, snapshot?: ClusterSnapshot): VirtualCluster {
+  const cluster = new VirtualCluster(cfg);
+  installStatusController(cluster);
+  installNamespaceController(cluster);
+  const reindex = installGarbageCollector(cluster);
+  installCrdController(cluster);
+  installServiceAccountController(cluster);
+  if (snapshot) {
+    restore(cluster, snapshot);
+    reindex();
+  } else bootstrap(cluster);
+  return cluster;
+}
