@@ -3,6 +3,7 @@
 // namespaces that exist. The result is the list of objects exactly as they will be sent.
 import { type KubeObject, type ManifestSource, objectKey, type RenderedObject } from '@tether/manifests';
 import { describeRef, type KubeClient, type ObjectRef } from './client.ts';
+import type { ApiResource } from './discovery.ts';
 import { KubeError, type KubeErrorCode } from './errors.ts';
 import { withOwnershipLabels } from './labels.ts';
 
@@ -41,6 +42,12 @@ const SERVER_METADATA = [
 
 function describeSource(s: ManifestSource): string {
   return `${s.file} [document ${s.document}${s.item === undefined ? '' : `, item ${s.item}`}]`;
+}
+
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+function isLabelValue(v: string): boolean {
+  return v !== '' && v.length <= 63 && LABEL_VALUE.test(v);
 }
 
 function isRendered(o: RenderedObject | KubeObject): o is RenderedObject {
@@ -102,6 +109,13 @@ export async function planBundle(
     isRendered(o) ? { manifest: o.manifest, source: o.source } : { manifest: o },
   );
   const problems: PlanProblem[] = [];
+  if (!isLabelValue(application)) {
+    problems.push({
+      code: 'invalid_object',
+      object: `application ${application}`,
+      message: `application name "${application}" cannot be a label value (at most 63 characters: letters, digits, '-', '_', '.', alphanumeric at both ends)`,
+    });
+  }
   const wellFormed: Array<{ manifest: KubeObject; source?: ManifestSource }> = [];
   items.forEach((it, i) => {
     const where = it.source ? describeSource(it.source) : `object ${i}`;
@@ -117,6 +131,17 @@ export async function planBundle(
       .filter((w) => w.manifest.kind === 'Namespace' && w.manifest.apiVersion === 'v1')
       .map((w) => w.manifest.metadata.name),
   );
+  const resolved = new Map<string, ApiResource | undefined>();
+  const resolve = async (apiVersion: string, kind: string): Promise<ApiResource | undefined> => {
+    const k = `${apiVersion}|${kind}`;
+    if (resolved.has(k)) return resolved.get(k);
+    // A miss is re-read once: the cache may predate a CRD someone installed since.
+    const r =
+      (await client.resource(apiVersion, kind, { signal })) ??
+      (await client.resource(apiVersion, kind, { signal, refresh: true }));
+    resolved.set(k, r);
+    return r;
+  };
   const planned: PlannedObject[] = [];
   const seen = new Map<string, string>();
   const usedNamespaces = new Map<string, string>();
@@ -125,7 +150,7 @@ export async function planBundle(
     const declared =
       typeof manifest.metadata.namespace === 'string' ? manifest.metadata.namespace : undefined;
     const initial: ObjectRef = { apiVersion, kind, name: manifest.metadata.name, namespace: declared };
-    const served = await client.resource(apiVersion, kind, { signal });
+    const served = await resolve(apiVersion, kind);
     const fromCrd = served ? undefined : crdKinds.get(`${apiVersion}|${kind}`);
     if (!served && fromCrd === undefined) {
       problems.push({

@@ -435,3 +435,34 @@ test('cancellation stops at an object boundary and reports what was done', async
     assert.equal(none.notAttempted.length, 4);
   });
 });
+
+test('a CRD installed after discovery was cached: the miss is re-read before refusing the kind', async () => {
+  await withSim(async ({ client }) => {
+    await createNamespace(client, 'shop');
+    const widget: KubeObject = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w2' },
+      spec: {},
+    };
+    const before = await bundle(client, [widget]);
+    assert.equal(before.error?.code, 'unknown_kind');
+    await client.apply(crd, { fieldManager: 'platform-team' });
+    const after = await bundle(client, [widget]);
+    assert.equal(after.ok, true, after.error?.message);
+    assert.deepEqual(actions(after.results), ['Widget/w2:created']);
+  });
+});
+
+test('an application name that cannot be a label value is refused before any apply', async () => {
+  await withSim(async ({ client }) => {
+    await createNamespace(client, 'shop');
+    const res = await bundle(client, [cm('a')], { application: 'Not A Label!' });
+    assert.equal(res.error?.code, 'invalid_object');
+    assert.match(res.error?.message ?? '', /Not A Label!/);
+    assert.equal(
+      await client.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'a' }),
+      undefined,
+    );
+  });
+});
