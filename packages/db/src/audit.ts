@@ -35,6 +35,9 @@ export type AuditEventType =
   | 'target.superseded'
   | 'token.created'
   | 'token.revoked'
+  | 'agent.bootstrap_created'
+  | 'agent.registered'
+  | 'agent.revoked'
   | (string & {});
 
 /** Who did it and in answer to what; passed to every service that changes state. */
