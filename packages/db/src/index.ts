@@ -12,3 +12,4 @@ export * from './repos/page.ts';
 export * from './repos/targets.ts';
 export * from './repos/tokens.ts';
 export * from './state.ts';
+export * from './types.ts';

@@ -2,8 +2,6 @@
 // API can also use it to explain a refusal before touching the database.
 import type { DeploymentStatus, TargetStatus } from '../generated/prisma/client.ts';
 
-export type { DeploymentStatus, TargetStatus };
-
 /** Where a target may go from each state. Terminal states go nowhere: a re-sync is a new deployment. */
 export const TARGET_TRANSITIONS: Readonly<Record<TargetStatus, readonly TargetStatus[]>> = {
   queued: ['running', 'cancelled', 'superseded'],
