@@ -22,7 +22,7 @@ export type Schema =
       readonly smp: SmpList;
     }
   /** Replaced as a whole (x-kubernetes-list-type/map-type atomic, structType=atomic). */
-  | { readonly kind: 'atomic'; readonly smp?: SmpList }
+  | { readonly kind: 'atomic' }
   /** Nothing known: objects act as structs, lists as atomic lists, the rest as scalars. */
   | { readonly kind: 'untyped' };
 
@@ -41,7 +41,8 @@ export function elemSchema(s: Schema): Schema {
 
 // --- table ---------------------------------------------------------------------------------
 
-type Rule =
+/** One row of the table: what the value at a path pattern is. */
+export type Rule =
   | {
       readonly rule: 'listMap';
       readonly keys: string[];
@@ -50,12 +51,12 @@ type Rule =
       readonly atomicItems?: boolean;
     }
   | { readonly rule: 'set' }
-  | { readonly rule: 'atomic'; readonly smp?: SmpList }
+  | { readonly rule: 'atomic' }
   | { readonly rule: 'map' };
 
-type Rules = Record<string, Rule>;
+export type Rules = Record<string, Rule>;
 
-const listMap = (
+export const listMap = (
   keys: string[],
   opts: { defaults?: Record<string, unknown>; smpKey?: string; smp?: SmpList; atomicItems?: boolean } = {},
 ): Rule => ({
@@ -65,11 +66,9 @@ const listMap = (
   smp: opts.smp ?? { strategy: 'merge', key: opts.smpKey ?? keys[0] ?? '' },
   ...(opts.atomicItems ? { atomicItems: true } : {}),
 });
-const SET: Rule = { rule: 'set' };
-const ATOMIC: Rule = { rule: 'atomic' };
-const MAP: Rule = { rule: 'map' };
-/** Lists that are atomic for apply but merged by key by strategic merge patch. */
-const atomicSmpMerge = (key: string): Rule => ({ rule: 'atomic', smp: { strategy: 'merge', key } });
+export const SET: Rule = { rule: 'set' };
+export const ATOMIC: Rule = { rule: 'atomic' };
+export const MAP: Rule = { rule: 'map' };
 
 function under(prefix: string, rules: Rules): Rules {
   const out: Rules = {};
@@ -159,7 +158,7 @@ const KINDS: Record<string, Rules> = {
   '/Namespace': CONDITIONS,
   '/Node': {
     ...CONDITIONS,
-    'status.addresses': atomicSmpMerge('type'),
+    'status.addresses': listMap(['type']),
     'status.capacity': MAP,
     'status.allocatable': MAP,
   },
@@ -170,7 +169,11 @@ const KINDS: Record<string, Rules> = {
     'status.capacity': MAP,
     ...CONDITIONS,
   },
-  '/ServiceAccount': { secrets: atomicSmpMerge('name'), imagePullSecrets: ATOMIC },
+  // Without a listType the apiserver reads patchMergeKey as the list-map key.
+  '/ServiceAccount': {
+    secrets: listMap(['name']),
+    imagePullSecrets: listMap(['name'], { atomicItems: true }),
+  },
   'rbac.authorization.k8s.io/RoleBinding': { roleRef: ATOMIC },
   'rbac.authorization.k8s.io/ClusterRoleBinding': { roleRef: ATOMIC },
   'networking.k8s.io/NetworkPolicy': { 'spec.podSelector': ATOMIC },
@@ -202,7 +205,8 @@ function draftStruct(): Draft {
   return { kind: 'struct', fields: new Map() };
 }
 
-function compile(rules: Rules): Schema {
+/** Builds a schema tree from path patterns ("a.b[].c"; "[]" steps into list items). */
+export function compileSchema(rules: Rules): Schema {
   const root = draftStruct();
   // Shorter paths first so a list exists before rules for its items.
   const entries = Object.entries(rules).sort(([a], [b]) => a.split('.').length - b.split('.').length);
@@ -240,8 +244,7 @@ function compile(rules: Rules): Schema {
 
 function freeze(d: Draft): Schema {
   const rule = d.rule;
-  if (d.kind === 'atomic')
-    return rule?.rule === 'atomic' && rule.smp ? { kind: 'atomic', smp: rule.smp } : { kind: 'atomic' };
+  if (d.kind === 'atomic') return { kind: 'atomic' };
   if (d.kind === 'map') return { kind: 'map', elem: UNTYPED };
   if (d.kind === 'list' && d.elem) {
     const isSet = rule?.rule === 'set';
@@ -275,7 +278,7 @@ export function schemaFor(apiVersion: string, kind: string): Schema {
   const id = `${groupOf(apiVersion)}/${kind}`;
   let schema = cache.get(id);
   if (!schema) {
-    schema = compile({ ...METADATA, ...(KINDS[id] ?? {}) });
+    schema = compileSchema({ ...METADATA, ...(KINDS[id] ?? {}) });
     cache.set(id, schema);
   }
   return schema;
@@ -291,7 +294,7 @@ function isBuiltinGroup(group: string): boolean {
 // What the apiserver compares a create against: the Go zero value of the kind serialized to
 // JSON. Non-pointer structs are present (so they never appear as "added" with a "." marker)
 // and some nil slices/pointers are null. Custom resources start from nothing.
-const TEMPLATE_ZERO = { metadata: {}, spec: { containers: null } };
+const TEMPLATE_ZERO = { metadata: { creationTimestamp: null }, spec: { containers: null } };
 const ZEROS: Record<string, Record<string, unknown>> = {
   '/Pod': { metadata: {}, spec: { containers: null }, status: {} },
   '/PodTemplate': { metadata: {}, template: TEMPLATE_ZERO },

@@ -20,18 +20,24 @@ const noMergeKey = (m: unknown, key: string) =>
 export function strategicMergePatch<T>(target: T, patch: unknown): T {
   if (!isObject(patch))
     throw new PatchError('invalid JSON document: a strategic merge patch must be an object');
-  const original: Obj = isObject(target) ? clone(target) : {};
+  const original: Obj = isObject(target) ? target : {};
   const s =
     typeof original.apiVersion === 'string' && typeof original.kind === 'string'
       ? schemaFor(original.apiVersion, original.kind)
       : UNTYPED;
+  return strategicMergePatchWithSchema(target, patch, s);
+}
+
+/** Strategic merge patch with an explicit schema (built-in kinds use schemaFor). */
+export function strategicMergePatchWithSchema<T>(target: T, patch: unknown, s: Schema): T {
+  if (!isObject(patch))
+    throw new PatchError('invalid JSON document: a strategic merge patch must be an object');
+  const original: Obj = isObject(target) ? clone(target) : {};
   return stripDirectives(mergeMap(original, clone(patch), s)) as T;
 }
 
 function smpOf(s: Schema): SmpList {
-  if (s.kind === 'list') return s.smp;
-  if (s.kind === 'atomic' && s.smp) return s.smp;
-  return { strategy: 'replace' };
+  return s.kind === 'list' ? s.smp : { strategy: 'replace' };
 }
 
 function mergeKeyOf(s: Schema): string {
@@ -71,10 +77,20 @@ function mergeMap(original: Obj, patch: Obj, s: Schema): Obj {
     const child = fieldSchema(s, key);
     if (isObject(current) && isObject(patchV)) original[key] = mergeMap(current, patchV, child);
     else if (Array.isArray(current) && Array.isArray(patchV)) {
-      original[key] = mergeSliceHandler(current, patchV, child, isDeleteList);
+      original[key] = mergeSliceHandler(current, patchV, child, isDeleteList).list;
     } else original[key] = patchV;
   }
   return original;
+}
+
+/**
+ * A merged list, plus what the original list's backing array holds afterwards. The apiserver
+ * edits lists in place (Go slices; its originals have cap == len), and the
+ * $setElementOrder step later orders by that mutated array, which shapes real results.
+ */
+interface SliceMerge {
+  list: unknown[];
+  aliased: unknown[];
 }
 
 function mergeSliceHandler(
@@ -82,8 +98,8 @@ function mergeSliceHandler(
   patch: unknown[],
   s: Schema,
   isDeleteList: boolean,
-): unknown[] {
-  if (smpOf(s).strategy !== 'merge') return patch;
+): SliceMerge {
+  if (smpOf(s).strategy !== 'merge') return { list: patch, aliased: original };
   return mergeSlice(original, patch, mergeKeyOf(s), elemSchema(s), isDeleteList);
 }
 
@@ -112,35 +128,52 @@ function mergeSlice(
   mergeKey: string,
   elem: Schema,
   isDeleteList: boolean,
-): unknown[] {
-  if (original.length === 0 && patch.length === 0) return original;
+): SliceMerge {
+  if (original.length === 0 && patch.length === 0) return { list: original, aliased: original };
   const kind = sliceElementKind(original, patch);
-  let merged: unknown[];
-  let orig = original;
-  let pat = patch;
   if (kind !== 'map') {
-    if (isDeleteList) return original.filter((v) => !patch.includes(v));
-    merged = deduplicateScalars([...original, ...patch]);
-  } else {
-    if (!mergeKey) throw new PatchError('cannot merge lists without merge key');
-    [orig, pat] = withSpecialElements(original, patch, mergeKey);
-    merged = withoutSpecialElements(orig, pat, mergeKey, elem);
+    if (isDeleteList) return { list: original.filter((v) => !patch.includes(v)), aliased: original };
+    // append(original, patch...) reuses the original array only when the patch is empty.
+    const both = [...original, ...patch];
+    const merged = deduplicateScalars(both);
+    const aliased = patch.length === 0 ? both.slice(0, original.length) : original;
+    const [patchItems, serverOnly] = partitionPrimitives(merged, patch);
+    return { list: normalizeElementOrder(patchItems, serverOnly, patch, original, '', kind), aliased };
   }
-  const [patchItems, serverOnly] = mergeKey
-    ? partitionMaps(merged, pat, mergeKey)
-    : partitionPrimitives(merged, pat);
-  return normalizeElementOrder(patchItems, serverOnly, pat, orig, mergeKey, kind);
+  if (!mergeKey) throw new PatchError('cannot merge lists without merge key');
+  const backing = [...original];
+  const { length, plain, replace } = applySpecialElements(backing, patch, mergeKey);
+  let orig: unknown[];
+  let pat: unknown[];
+  let merged: unknown[];
+  if (replace) {
+    orig = plain;
+    pat = [];
+    merged = plain;
+  } else {
+    orig = backing.slice(0, length);
+    pat = plain;
+    merged = mergeIntoBacking(backing, length, plain, mergeKey, elem);
+  }
+  const [patchItems, serverOnly] = partitionMaps(merged, pat, mergeKey);
+  return {
+    list: normalizeElementOrder(patchItems, serverOnly, pat, orig, mergeKey, kind),
+    aliased: backing.slice(0, original.length),
+  };
 }
 
-/** Handles `$patch: delete` and `$patch: replace` list elements. */
-function withSpecialElements(
-  original: unknown[],
+/**
+ * Handles `$patch: delete` (removing every match, shifting the array in place like Go's
+ * append(s[:k], s[k+1:]...)) and `$patch: replace` list elements.
+ */
+function applySpecialElements(
+  backing: unknown[],
   patch: unknown[],
   mergeKey: string,
-): [unknown[], unknown[]] {
+): { length: number; plain: unknown[]; replace: boolean } {
   const plain: unknown[] = [];
   let replace = false;
-  let orig = original;
+  let length = backing.length;
   for (const v of patch) {
     if (!isObject(v) || !(DIRECTIVE in v)) {
       plain.push(v);
@@ -149,13 +182,18 @@ function withSpecialElements(
     const directive = v[DIRECTIVE];
     if (directive === 'delete') {
       if (!(mergeKey in v)) throw noMergeKey(v, mergeKey);
-      orig = orig.filter((item) => !(isObject(item) && item[mergeKey] === v[mergeKey]));
+      for (;;) {
+        const k = findByKey(backing.slice(0, length), mergeKey, v[mergeKey]);
+        if (k < 0) break;
+        backing.copyWithin(k, k + 1, length);
+        length--;
+      }
     } else if (directive === 'replace') replace = true;
     else if (directive === 'merge')
       throw new PatchError('merging lists cannot yet be specified in the patch');
     else throw new PatchError(`unknown patch type: ${String(directive)} in map: ${JSON.stringify(v)}`);
   }
-  return replace ? [plain, []] : [orig, plain];
+  return { length, plain, replace };
 }
 
 function findByKey(list: unknown[], key: string, value: unknown): number {
@@ -167,21 +205,29 @@ function findByKey(list: unknown[], key: string, value: unknown): number {
   return -1;
 }
 
-function withoutSpecialElements(
-  original: unknown[],
+/** Merges patch items by key; new items append, in place while the original array has room. */
+function mergeIntoBacking(
+  backing: unknown[],
+  length: number,
   patch: unknown[],
   mergeKey: string,
   elem: Schema,
 ): unknown[] {
-  const out = [...original];
+  let arr = backing;
+  let len = length;
+  const cap = backing.length;
   for (const v of patch) {
     if (!isObject(v) || !(mergeKey in v)) throw noMergeKey(v, mergeKey);
-    const i = findByKey(out, mergeKey, v[mergeKey]);
-    const found = out[i];
-    if (i >= 0 && isObject(found)) out[i] = mergeMap(found, v, elem);
-    else out.push(v);
+    const i = findByKey(arr.slice(0, len), mergeKey, v[mergeKey]);
+    const found = arr[i];
+    if (i >= 0 && isObject(found)) arr[i] = mergeMap(found, v, elem);
+    else if (arr === backing && len < cap) arr[len++] = v;
+    else {
+      arr = [...arr.slice(0, len), v];
+      len++;
+    }
   }
-  return out;
+  return arr.slice(0, len);
 }
 
 /** The apiserver's in-place deduplication, which reorders like it does. */
@@ -311,15 +357,17 @@ function mergeSetElementOrder(original: Obj, patch: Obj, s: Schema): void {
     const mergeKey = mergeKeyOf(child);
     validateOrder(patchList, order, mergeKey);
     let merged: unknown[];
+    let serverOrder = originalList;
     if (foundOriginal && !foundPatch) merged = originalList;
     else if (!foundOriginal && foundPatch) merged = patchList;
-    else if (foundOriginal && foundPatch) merged = mergeSliceHandler(originalList, patchList, child, false);
-    else return;
+    else if (foundOriginal && foundPatch) {
+      ({ list: merged, aliased: serverOrder } = mergeSliceHandler(originalList, patchList, child, false));
+    } else return;
     const [patchItems, serverOnly] = mergeKey
       ? partitionMaps(merged, order, mergeKey)
       : partitionPrimitives(merged, order);
     const kind = sliceElementKind(originalList, patchList);
-    original[key] = normalizeElementOrder(patchItems, serverOnly, order, originalList, mergeKey, kind);
+    original[key] = normalizeElementOrder(patchItems, serverOnly, order, serverOrder, mergeKey, kind);
     delete patch[key];
   }
 }
