@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApplyInput, ApplyOutcome } from '../src/ssa/index.ts';
-import { ApplyError, applyConfiguration, conflictMessage, recordUpdate } from '../src/ssa/index.ts';
+import {
+  ApplyError,
+  applyConfiguration,
+  conflictMessage,
+  conflictStatus,
+  recordUpdate,
+} from '../src/ssa/index.ts';
 import type { KubeObject } from '../src/types.ts';
 import { copy, deepFreeze, fieldsOf, managersOf, manifest } from './ssa/fixtures.ts';
 
@@ -103,10 +109,28 @@ describe('applying the guestbook Deployment', () => {
       ['kubectl', '.spec.template.spec.containers[name="guestbook-ui"].image'],
     ]);
     assert.ok(!outcome.ok);
-    assert.equal(
-      conflictMessage(outcome.conflicts),
-      'Apply failed with 2 conflicts: conflicts with "kubectl":\n- .spec.replicas\n- .spec.template.spec.containers[name="guestbook-ui"].image',
-    );
+    const message =
+      'Apply failed with 2 conflicts: conflicts with "kubectl":\n- .spec.replicas\n- .spec.template.spec.containers[name="guestbook-ui"].image';
+    assert.equal(conflictMessage(outcome.conflicts), message);
+    assert.deepEqual(conflictStatus(outcome.conflicts), {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason: 'Conflict',
+      details: {
+        causes: [
+          { reason: 'FieldManagerConflict', message: 'conflict with "kubectl"', field: '.spec.replicas' },
+          {
+            reason: 'FieldManagerConflict',
+            message: 'conflict with "kubectl"',
+            field: '.spec.template.spec.containers[name="guestbook-ui"].image',
+          },
+        ],
+      },
+      code: 409,
+    });
   });
 
   it('with force takes the value and the ownership', () => {
@@ -325,6 +349,34 @@ describe('status and server-set metadata', () => {
     assert.equal(after.metadata.resourceVersion, '42');
     assert.equal(after.metadata.generation, 1);
     assert.deepEqual(fieldsOf(after, 'kubectl')?.['f:metadata'], { 'f:labels': { 'f:a': {} } });
+  });
+});
+
+describe('apply to the status subresource', () => {
+  it('merges and owns only status, leaving the spec alone', () => {
+    const live = ok(apply(undefined, guestbook(), 'kubectl'));
+    const config = { ...gbPatch({ replicas: 7 }), status: { replicas: 1, availableReplicas: 1 } };
+    const after = ok(apply(live, config, 'controller', { subresource: 'status', now: T2 }));
+    assert.equal(spec(after).replicas, 1);
+    assert.deepEqual(after.status, { replicas: 1, availableReplicas: 1 });
+    const entry = after.metadata.managedFields?.find((e) => e.manager === 'controller');
+    assert.equal(entry?.subresource, 'status');
+    assert.deepEqual(entry?.fieldsV1, { 'f:status': { 'f:availableReplicas': {}, 'f:replicas': {} } });
+  });
+});
+
+describe('malformed configurations', () => {
+  it('reject duplicate keys in an associative list', () => {
+    const config = gbContainers([
+      { name: 'a', image: 'x' },
+      { name: 'a', image: 'y' },
+    ]);
+    assert.throws(
+      () => apply(undefined, config, 'kubectl'),
+      (err: unknown) =>
+        err instanceof ApplyError &&
+        err.message.endsWith('.spec.template.spec.containers: duplicate entries for key [name="a"]'),
+    );
   });
 });
 

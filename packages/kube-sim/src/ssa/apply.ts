@@ -5,7 +5,14 @@ import type { KubeObject } from '../types.ts';
 import type { ApplyInput, ApplyOutcome, Conflict } from './contract.ts';
 import { ApplyError } from './errors.ts';
 import { FieldSet, type Path, pathString } from './fieldpath.ts';
-import { decodeManagers, encodeManagers, type ManagerSet, type Managers, managerId } from './managers.ts';
+import {
+  capUpdateManagers,
+  decodeManagers,
+  encodeManagers,
+  type ManagerSet,
+  type Managers,
+  managerId,
+} from './managers.ts';
 import {
   ignoredFields,
   LAST_APPLIED,
@@ -146,6 +153,7 @@ function attempt(input: ApplyInput, force: boolean): Attempt {
   if (manager === 'kubectl' && live && typeof live.metadata.annotations?.[LAST_APPLIED] === 'string') {
     syncLastApplied(newObj, config);
   }
+  capUpdateManagers(managers);
   const managedFields = encodeManagers(managers);
   if (live && deepEqual(newObj, liveObj) && sameEntries(managedFields, live.metadata.managedFields)) {
     return { ok: true, object: live, changed: false };
