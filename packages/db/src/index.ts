@@ -9,6 +9,7 @@ export * from './repos/clusters.ts';
 export * from './repos/deliveries.ts';
 export * from './repos/deployments.ts';
 export * from './repos/page.ts';
+export * from './repos/requeue.ts';
 export * from './repos/targets.ts';
 export * from './repos/tokens.ts';
 export * from './state.ts';
