@@ -11,8 +11,10 @@ export const ERROR_CODES = {
   already_exists: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  ref_not_found: 422,
   rate_limited: 429,
   internal: 500,
+  repo_unreachable: 502,
   unavailable: 503,
 } as const;
 

@@ -2,6 +2,7 @@
 // with their audit events in one transaction.
 import { newId } from '@tether/core';
 import type {
+  ClusterMode,
   Deployment,
   DeploymentStatus,
   DeploymentTarget,
@@ -14,7 +15,7 @@ import { ConflictError, NotFoundError } from '../errors.ts';
 import { type Page, type PageOptions, pageSize, toPage } from './page.ts';
 import { cancelTarget } from './targets.ts';
 
-export type DeploymentTargetRecord = DeploymentTarget & { clusterName: string };
+export type DeploymentTargetRecord = DeploymentTarget & { clusterName: string; clusterMode: ClusterMode };
 export type DeploymentRecord = Deployment & { applicationName: string; targets: DeploymentTargetRecord[] };
 
 export interface CreateDeploymentInput {
@@ -33,7 +34,7 @@ export interface CreateDeploymentInput {
 
 const WITH_NAMES = {
   application: { select: { name: true } },
-  targets: { orderBy: { cluster: { name: 'asc' } }, include: { cluster: { select: { name: true } } } },
+  targets: { orderBy: { cluster: { name: 'asc' } }, include: { cluster: { select: { name: true, mode: true } } } },
 } as const satisfies Prisma.DeploymentInclude;
 
 type Loaded = Prisma.DeploymentGetPayload<{ include: typeof WITH_NAMES }>;
@@ -43,7 +44,7 @@ function view(d: Loaded): DeploymentRecord {
   return {
     ...rest,
     applicationName: application.name,
-    targets: targets.map(({ cluster, ...t }) => ({ ...t, clusterName: cluster.name })),
+    targets: targets.map(({ cluster, ...t }) => ({ ...t, clusterName: cluster.name, clusterMode: cluster.mode })),
   };
 }
 

@@ -1,0 +1,152 @@
+import { Type } from 'typebox';
+import { ResourceName } from './common.ts';
+
+export const ClusterMode = Type.Union([Type.Literal('push'), Type.Literal('pull')]);
+
+export const ClusterCreate = Type.Object(
+  {
+    name: ResourceName,
+    mode: ClusterMode,
+    server: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 })),
+    token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
+    caData: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 65536, description: 'base64 PEM CA bundle' }),
+    ),
+    insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** Credentials are write-only: no response ever carries them. */
+export const Cluster = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  mode: ClusterMode,
+  server: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const SyncPolicy = Type.Object(
+  {
+    automated: Type.Boolean({ default: false }),
+    prune: Type.Boolean({ default: false }),
+    selfHeal: Type.Boolean({ default: false }),
+    createNamespace: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+export const Destination = Type.Object(
+  { cluster: ResourceName, namespace: ResourceName },
+  { additionalProperties: false },
+);
+
+const RepoUrl = Type.String({ minLength: 1, maxLength: 2048, description: 'https, ssh, git or file URL' });
+const RepoPath = Type.String({
+  maxLength: 1024,
+  pattern: '^(?!/)(?!.*(^|/)\\.\\.(/|$)).*$',
+  description: 'path inside the repository, relative',
+});
+const Revision = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\s~^:?*\\[\\\\]+$' });
+
+export const ApplicationCreate = Type.Object(
+  {
+    name: ResourceName,
+    repoUrl: RepoUrl,
+    path: RepoPath,
+    targetRevision: Revision,
+    destinations: Type.Array(Destination, { minItems: 1, maxItems: 1000 }),
+    syncPolicy: Type.Optional(SyncPolicy),
+    webhookSecret: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ApplicationPatch = Type.Object(
+  {
+    repoUrl: Type.Optional(RepoUrl),
+    path: Type.Optional(RepoPath),
+    targetRevision: Type.Optional(Revision),
+    destinations: Type.Optional(Type.Array(Destination, { minItems: 1, maxItems: 1000 })),
+    syncPolicy: Type.Optional(Type.Partial(SyncPolicy)),
+    webhookSecret: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 256 }), Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const Application = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  repoUrl: Type.String(),
+  path: Type.String(),
+  targetRevision: Type.String(),
+  destinations: Type.Array(Type.Object({ cluster: Type.String(), namespace: Type.String() })),
+  syncPolicy: SyncPolicy,
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const DeploymentStatus = Type.Union([
+  Type.Literal('queued'),
+  Type.Literal('running'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+  Type.Literal('superseded'),
+]);
+
+export const ObjectResult = Type.Object({
+  apiVersion: Type.String(),
+  kind: Type.String(),
+  namespace: Type.Optional(Type.String()),
+  name: Type.String(),
+  action: Type.String({ description: 'created | configured | unchanged | failed | pruned' }),
+  error: Type.Optional(Type.String()),
+});
+
+export const Target = Type.Object({
+  cluster: Type.String(),
+  mode: ClusterMode,
+  namespace: Type.String(),
+  status: DeploymentStatus,
+  attempts: Type.Integer(),
+  startedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  finishedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  error: Type.Optional(Type.String()),
+  errorCode: Type.Optional(Type.String()),
+  objects: Type.Array(ObjectResult),
+});
+
+export const Deployment = Type.Object({
+  id: Type.String(),
+  application: Type.String(),
+  revision: Type.Object({ ref: Type.String(), sha: Type.String() }),
+  trigger: Type.Object({
+    type: Type.Union([Type.Literal('webhook'), Type.Literal('api'), Type.Literal('rollback')]),
+    actor: Type.String(),
+    deliveryId: Type.Optional(Type.String()),
+    rollbackOf: Type.Optional(Type.String()),
+  }),
+  status: DeploymentStatus,
+  createdAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  targets: Type.Array(Target),
+});
+
+export const AuditEvent = Type.Object({
+  id: Type.String(),
+  seq: Type.String({ description: 'position in the hash chain' }),
+  at: Type.String({ format: 'date-time' }),
+  type: Type.String(),
+  actor: Type.Object({ type: Type.String(), name: Type.String() }),
+  requestId: Type.Union([Type.String(), Type.Null()]),
+  deliveryId: Type.Union([Type.String(), Type.Null()]),
+  applicationId: Type.Union([Type.String(), Type.Null()]),
+  clusterId: Type.Union([Type.String(), Type.Null()]),
+  deploymentId: Type.Union([Type.String(), Type.Null()]),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  sha: Type.Union([Type.String(), Type.Null()]),
+  data: Type.Unknown(),
+  hash: Type.String(),
+  prevHash: Type.String(),
+});
