@@ -26,15 +26,25 @@ export const Cluster = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export const SyncPolicy = Type.Object(
-  {
-    automated: Type.Boolean({ default: false }),
-    prune: Type.Boolean({ default: false }),
-    selfHeal: Type.Boolean({ default: false }),
-    createNamespace: Type.Boolean({ default: false }),
-  },
-  { additionalProperties: false },
-);
+// No schema defaults here: AJV would fill them into a PATCH and silently reset the policy.
+// Absent flags mean false on create (the database default) and "unchanged" on PATCH.
+const syncPolicyFields = {
+  automated: Type.Optional(Type.Boolean({ description: 'deploy on every push to the target revision' })),
+  prune: Type.Optional(Type.Boolean({ description: 'delete objects no longer rendered' })),
+  selfHeal: Type.Optional(Type.Boolean({ description: 're-apply when the cluster drifts' })),
+  createNamespace: Type.Optional(
+    Type.Boolean({ description: 'create the destination namespace if missing' }),
+  ),
+};
+
+export const SyncPolicyInput = Type.Object(syncPolicyFields, { additionalProperties: false });
+
+export const SyncPolicy = Type.Object({
+  automated: Type.Boolean(),
+  prune: Type.Boolean(),
+  selfHeal: Type.Boolean(),
+  createNamespace: Type.Boolean(),
+});
 
 export const Destination = Type.Object(
   { cluster: ResourceName, namespace: ResourceName },
@@ -56,7 +66,7 @@ export const ApplicationCreate = Type.Object(
     path: RepoPath,
     targetRevision: Revision,
     destinations: Type.Array(Destination, { minItems: 1, maxItems: 1000 }),
-    syncPolicy: Type.Optional(SyncPolicy),
+    syncPolicy: Type.Optional(SyncPolicyInput),
     webhookSecret: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
   },
   { additionalProperties: false },
@@ -68,7 +78,7 @@ export const ApplicationPatch = Type.Object(
     path: Type.Optional(RepoPath),
     targetRevision: Type.Optional(Revision),
     destinations: Type.Optional(Type.Array(Destination, { minItems: 1, maxItems: 1000 })),
-    syncPolicy: Type.Optional(Type.Partial(SyncPolicy)),
+    syncPolicy: Type.Optional(SyncPolicyInput),
     webhookSecret: Type.Optional(Type.Union([Type.String({ minLength: 8, maxLength: 256 }), Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
