@@ -1,0 +1,19 @@
+export * from './catalog.ts';
+export * from './claims.ts';
+export * from './consumer.ts';
+export * from './errors.ts';
+export type { JobContext, JobHandler, JobHandlers } from './execute.ts';
+export * from './inspect.ts';
+export type { JobAddedCallback } from './lane-watch.ts';
+export * from './lanes.ts';
+export * from './producer.ts';
+export {
+  type CreateRedisOptions,
+  closeRedis,
+  createRedis,
+  type PingResult,
+  ping,
+  type RedisRole,
+  waitForReady,
+} from './redis.ts';
+export { type Validation, validatePayload } from './validate.ts';
