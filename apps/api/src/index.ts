@@ -1,1 +1,4 @@
-export {};
+export { type BuildOptions, buildApp } from './app.ts';
+export { type ApiConfig, apiConfigSpec, loadApiConfig } from './config.ts';
+export type { AppDeps } from './deps.ts';
+export { type RunningApi, startApi } from './main.ts';
