@@ -41,6 +41,8 @@ export interface SimCluster {
   /** Base URL of this cluster's API (includes the /clusters/<name> prefix). */
   url: string;
   token: string | undefined;
+  /** PEM of the CA that signed the server certificate, when TLS is on. */
+  caPem: string | undefined;
   /** kubeconfig YAML with a single context for this cluster. */
   kubeconfig(namespace?: string): string;
   /** Writes the kubeconfig and returns `path`. */
@@ -59,7 +61,6 @@ export interface KubeSim extends SimCluster {
   host: string;
   /** base64 PEM of the CA (as in certificate-authority-data), when TLS is on. */
   caData: string | undefined;
-  caPem: string | undefined;
   /** The named virtual clusters (the root cluster is the KubeSim itself). */
   clusters(): SimCluster[];
   cluster(name: string): SimCluster | undefined;
@@ -145,6 +146,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     name: c.name,
     url,
     token,
+    caPem: tls?.caCertPem,
     state: c,
     kubeconfig: (ns) => kubeconfigYaml([entry(c, url, token, ns)]),
     writeKubeconfig(path, ns) {
@@ -188,7 +190,6 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     ...rootHandle,
     port,
     host,
-    caPem: tls?.caCertPem,
     caData: tls ? Buffer.from(tls.caCertPem).toString('base64') : undefined,
     clusters: () =>
       [...named.keys()].map((n) => handleFor(n)).filter((h): h is SimCluster => h !== undefined),

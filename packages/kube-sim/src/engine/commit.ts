@@ -108,6 +108,20 @@ export function bumpGeneration(def: ResourceDef, before: KubeObject | undefined,
   after.metadata.generation = deepEqual(specOf(def, before), specOf(def, after)) ? gen : gen + 1;
 }
 
+/** Finalizers still holding a deleted object; a namespace also waits for spec.finalizers. */
+export function pendingFinalizers(obj: KubeObject): number {
+  let n = (obj.metadata.finalizers ?? []).length;
+  if (
+    obj.kind === 'Namespace' &&
+    obj.apiVersion === 'v1' &&
+    isRecord(obj.spec) &&
+    Array.isArray(obj.spec.finalizers)
+  ) {
+    n += obj.spec.finalizers.length;
+  }
+  return n;
+}
+
 export interface Committed {
   object: KubeObject;
   created: boolean;
@@ -132,7 +146,7 @@ export function persist(
   }
   const rv = store.nextRv();
   after.metadata.resourceVersion = String(rv);
-  if (before && after.metadata.deletionTimestamp && (after.metadata.finalizers ?? []).length === 0) {
+  if (before && after.metadata.deletionTimestamp && pendingFinalizers(after) === 0) {
     store.remove(ctx.def.storageKey, after, before, rv, true);
     return { object: after, created: false, changed: true };
   }

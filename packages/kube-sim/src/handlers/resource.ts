@@ -9,8 +9,17 @@ import { type DeleteOptions, deleteObject } from '../engine/delete.ts';
 import type { PatchKind } from '../engine/fields.ts';
 import { listObjects } from '../engine/read.ts';
 import { getLive, patchObject, scalePatch, scaleUpdate, toScale, updateObject } from '../engine/update.ts';
-import { invalid, methodNotAllowed, notFound, successStatus, unsupportedMediaType } from '../errors.ts';
+import {
+  badRequest,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  successStatus,
+  unsupportedMediaType,
+} from '../errors.ts';
 import { mediaType, parseJson, parseYamlOrJson, readBody, sendJson } from '../http/io.ts';
+import { decodeEnvelope } from '../proto/decode.ts';
+import { ProtoError } from '../proto/wire.ts';
 import { groupVersion, type ResourceDef } from '../registry.ts';
 import type { ResourceRoute } from '../router.ts';
 import type { KubeObject } from '../types.ts';
@@ -46,7 +55,20 @@ async function readObjectBody(req: IncomingMessage): Promise<unknown> {
   const body = await readBody(req);
   if (type === 'application/json' || type === '') return parseJson(body);
   if (type === 'application/yaml') return parseYamlOrJson(body);
+  if (type === PROTOBUF) return decodeProtobuf(body);
   throw unsupportedMediaType(BODY_TYPES);
+}
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/** Typed clients (kubectl create, clientsets) send protobuf for built-in kinds. */
+function decodeProtobuf(body: Buffer): unknown {
+  try {
+    return decodeEnvelope(body);
+  } catch (err) {
+    if (err instanceof ProtoError) throw badRequest(`error decoding protobuf: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Built-in list items carry no apiVersion/kind, as typed lists are encoded; custom ones do. */
@@ -207,7 +229,8 @@ async function handlePatch(r: ResourceRequest): Promise<void> {
 
 async function deleteOptionsOf(r: ResourceRequest): Promise<DeleteOptions> {
   const raw = await readBody(r.req);
-  const body = raw.length > 0 ? parseYamlOrJson(raw) : {};
+  const protobuf = mediaType(r.req.headers['content-type']) === PROTOBUF;
+  const body = raw.length === 0 ? {} : protobuf ? decodeProtobuf(raw) : parseYamlOrJson(raw);
   const opts: DeleteOptions = {};
   if (isRecord(body)) {
     if (typeof body.propagationPolicy === 'string') opts.propagationPolicy = body.propagationPolicy;
