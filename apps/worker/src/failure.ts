@@ -1,0 +1,48 @@
+// What went wrong in an attempt, in the terms the target records: a stable code, a message that
+// names the file or object, and whether another attempt could succeed.
+import { isTetherError } from '@tether/core';
+import { isKubeError } from '@tether/kube';
+import { isGitError, isManifestError } from '@tether/manifests';
+
+export interface Failure {
+  code: string;
+  message: string;
+  /** Retrying may help (the cluster or the Git host was unavailable); else fail for good. */
+  transient: boolean;
+}
+
+/** Git failures worth another attempt; a missing commit or path stays missing. */
+const TRANSIENT_GIT = new Set(['repo_unreachable', 'git_timeout']);
+
+/** Thrown by the worker's own steps to fail with a specific code. */
+export class AttemptError extends Error {
+  readonly code: string;
+  readonly transient: boolean;
+  constructor(code: string, message: string, transient: boolean) {
+    super(message);
+    this.name = 'AttemptError';
+    this.code = code;
+    this.transient = transient;
+  }
+}
+
+export function classifyFailure(err: unknown): Failure {
+  if (err instanceof AttemptError) return { code: err.code, message: err.message, transient: err.transient };
+  if (isManifestError(err)) return { code: err.code, message: err.message, transient: false };
+  if (isGitError(err))
+    return { code: err.code, message: err.message, transient: TRANSIENT_GIT.has(err.code) };
+  if (isKubeError(err)) return { code: err.code, message: err.message, transient: err.transient };
+  // The job's deadline: the next attempt may be quicker (a slow cluster or Git host).
+  if (err instanceof Error && (err as { code?: unknown }).code === 'job_timeout') {
+    return { code: 'job_timeout', message: err.message, transient: true };
+  }
+  // e.g. the cluster row vanished (NotFoundError): nothing a retry can fix.
+  if (isTetherError(err)) return { code: err.code, message: err.message, transient: err.status >= 500 };
+  // A bug or an unexpected answer: retry, and fail for good on the last attempt.
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err), transient: true };
+}
+
+/** The consumer's close deadline passed: the job goes back to the queue without spending an attempt. */
+export function isShutdownAbort(reason: unknown): boolean {
+  return reason instanceof Error && reason.name === 'ShutdownAbort';
+}

@@ -1,0 +1,153 @@
+// The push worker as an embeddable object: main.ts runs it alone, `npm start` runs it beside the
+// API, tests run several in one process. It owns its Redis connections, not the db or the mirrors.
+import type { Logger } from '@tether/core';
+import type { Db } from '@tether/db';
+import type { GitMirrorCache } from '@tether/manifests';
+import {
+  type Consumer,
+  closeRedis,
+  createConsumer,
+  createProducer,
+  createRedis,
+  DEFAULT_PREFIX,
+  type JobCatalog,
+  type JobHandler,
+  jobCatalog,
+  type Producer,
+  PUSH_LANE,
+} from '@tether/queue';
+import type { RedisConnection } from './lane-jobs.ts';
+import { createSweeper, type Sweeper, type SweeperOptions, type SweepReport } from './sweeper.ts';
+import { createSyncTargetHandler } from './sync-target.ts';
+
+export interface PushWorkerDeps {
+  db: Db;
+  redisUrl: string;
+  /** BullMQ key prefix (TETHER_QUEUE_PREFIX). */
+  prefix?: string;
+  mirrors: GitMirrorCache;
+  logger: Logger;
+  /** Jobs run at once by this worker (default 4). */
+  concurrency?: number;
+  /** Deadline of each call to a cluster (default 15 s). */
+  kubeTimeoutMs?: number;
+  /** Names this worker in audit events and BullMQ. */
+  workerId: string;
+  /** Job policies; tests pass faster backoffs. Must match the producers'. */
+  catalog?: JobCatalog;
+  /** The lost-target sweeper's settings, or false for none. */
+  sweeper?: SweeperOptions | false;
+  /** How long a job's missing target row is looked for before the job is dropped (default 2 s). */
+  missingTargetGraceMs?: number;
+}
+
+export interface CloseOptions {
+  /** Wait this long for running jobs to finish (default 30 s); then abort them back to the queue. */
+  deadlineMs?: number;
+  /** After aborting, how long they get to record that (default 5 s). */
+  abortGraceMs?: number;
+}
+
+export interface PushWorker {
+  /** Connects and starts consuming the push lane; resolves once ready. */
+  start(): Promise<void>;
+  /** Runs a sweep now (tests, admin); undefined when the sweeper is disabled. */
+  sweep(): Promise<SweepReport | undefined>;
+  /** Jobs this worker is running. */
+  running(): number;
+  close(opts?: CloseOptions): Promise<void>;
+}
+
+export function createPushWorker(deps: PushWorkerDeps): PushWorker {
+  const prefix = deps.prefix ?? DEFAULT_PREFIX;
+  const catalog = deps.catalog ?? jobCatalog;
+  const logger = deps.logger.child({ component: 'push-worker', workerId: deps.workerId });
+  const sync = createSyncTargetHandler({
+    db: deps.db,
+    mirrors: deps.mirrors,
+    workerId: deps.workerId,
+    kubeTimeoutMs: deps.kubeTimeoutMs ?? 15_000,
+    missingTargetGraceMs: deps.missingTargetGraceMs ?? 2_000,
+  });
+  // The consumer stops waiting for a handler once its signal is aborted; we still wait for it to
+  // record the outcome before the caller closes the database.
+  const inflight = new Set<Promise<unknown>>();
+  const tracked: JobHandler<'target.sync'> = (payload, ctx) => {
+    const p = sync(payload, ctx);
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    inflight.add(settled);
+    void settled.finally(() => inflight.delete(settled));
+    return p;
+  };
+
+  let consumer: Consumer | undefined;
+  let redis: RedisConnection | undefined;
+  let producer: Producer | undefined;
+  let sweeper: Sweeper | undefined;
+  let closing: Promise<void> | undefined;
+
+  return {
+    async start() {
+      if (consumer || closing) throw new Error('push worker already started');
+      consumer = createConsumer({
+        connection: { url: deps.redisUrl },
+        lane: PUSH_LANE,
+        handlers: { 'target.sync': tracked },
+        logger,
+        prefix,
+        concurrency: deps.concurrency ?? 4,
+        catalog,
+        workerName: deps.workerId,
+      });
+      await consumer.waitUntilReady();
+      if (deps.sweeper !== false) {
+        redis = createRedis(deps.redisUrl, {
+          role: 'producer',
+          logger,
+          name: `tether-sweeper-${deps.workerId}`,
+        });
+        producer = createProducer({ redis, logger, prefix, catalog });
+        sweeper = createSweeper({
+          ...deps.sweeper,
+          db: deps.db,
+          redis,
+          producer,
+          prefix,
+          logger,
+          workerId: deps.workerId,
+        });
+        sweeper.start();
+      }
+      logger.info({ lane: PUSH_LANE, prefix, concurrency: deps.concurrency ?? 4 }, 'push worker started');
+    },
+
+    sweep: async () => sweeper?.sweepOnce(),
+
+    running: () => inflight.size,
+
+    close(opts = {}) {
+      closing ??= (async () => {
+        const abortGraceMs = opts.abortGraceMs ?? 5_000;
+        await sweeper?.close();
+        await consumer?.close({ deadlineMs: opts.deadlineMs ?? 30_000, abortGraceMs });
+        if (inflight.size > 0) {
+          logger.warn({ running: inflight.size }, 'waiting for aborted jobs to record their outcome');
+          await settleWithin(Promise.all(inflight), abortGraceMs);
+        }
+        await producer?.close();
+        if (redis) await closeRedis(redis);
+        logger.info('push worker closed');
+      })();
+      return closing;
+    },
+  };
+}
+
+async function settleWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
