@@ -18,6 +18,7 @@ interface Spec {
   returnDeleted?: boolean;
   verbs?: string[];
   scale?: ResourceDef['scale'];
+  review?: boolean;
 }
 
 const WORKLOAD_SCALE = {
@@ -66,6 +67,7 @@ const SPECS: Spec[] = [
     resource: 'serviceaccounts',
     namespaced: true,
     shortNames: ['sa'],
+    subresources: ['token'],
     returnDeleted: true,
   },
   {
@@ -340,6 +342,33 @@ const SPECS: Spec[] = [
     categories: ['api-extensions'],
     generation: true,
   },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectAccessReview',
+    resource: 'selfsubjectaccessreviews',
+    namespaced: false,
+    verbs: ['create'],
+    review: true,
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectRulesReview',
+    resource: 'selfsubjectrulesreviews',
+    namespaced: false,
+    verbs: ['create'],
+    review: true,
+  },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+    resource: 'selfsubjectreviews',
+    namespaced: false,
+    verbs: ['create'],
+    review: true,
+  },
 ];
 
 export const BUILTIN_DEFS: readonly ResourceDef[] = SPECS.map((s) => {
@@ -363,6 +392,7 @@ export const BUILTIN_DEFS: readonly ResourceDef[] = SPECS.map((s) => {
     strategicMerge: true,
   };
   if (s.scale) def.scale = s.scale;
+  if (s.review) def.review = true;
   return def;
 });
 

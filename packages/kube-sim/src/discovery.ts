@@ -22,7 +22,15 @@ const SUBRESOURCE_VERBS: Record<string, string[]> = {
   status: ['get', 'patch', 'update'],
   scale: ['get', 'patch', 'update'],
   finalize: ['update'],
+  token: ['create'],
 };
+
+/** The group/version/kind a subresource answers with. */
+function subresourceKind(d: ResourceDef, sub: string): { group: string; version: string; kind: string } {
+  if (sub === 'scale') return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+  if (sub === 'token') return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' };
+  return { group: d.group, version: d.version, kind: d.kind };
+}
 
 function defsOf(registry: Registry, group: string, version: string): ResourceDef[] {
   return registry
@@ -69,16 +77,17 @@ export function apiResourceList(registry: Registry, group: string, version: stri
     if (d.categories.length) r.categories = d.categories;
     resources.push(r);
     for (const sub of d.subresources) {
+      const k = subresourceKind(d, sub);
       const s: Record<string, unknown> = {
         name: `${d.resource}/${sub}`,
         singularName: '',
         namespaced: d.namespaced,
-        kind: sub === 'scale' ? 'Scale' : d.kind,
+        kind: k.kind,
         verbs: SUBRESOURCE_VERBS[sub] ?? ['get'],
       };
-      if (sub === 'scale') {
-        s.group = 'autoscaling';
-        s.version = 'v1';
+      if (k.group !== d.group || k.version !== d.version) {
+        s.group = k.group;
+        s.version = k.version;
       }
       resources.push(s);
     }
@@ -104,10 +113,7 @@ function discoveryResource(d: ResourceDef): Record<string, unknown> {
   if (d.subresources.length) {
     r.subresources = d.subresources.map((sub) => ({
       subresource: sub,
-      responseKind:
-        sub === 'scale'
-          ? { group: 'autoscaling', version: 'v1', kind: 'Scale' }
-          : { group: d.group, version: d.version, kind: d.kind },
+      responseKind: subresourceKind(d, sub),
       verbs: SUBRESOURCE_VERBS[sub] ?? ['get'],
     }));
   }

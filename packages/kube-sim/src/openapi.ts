@@ -67,7 +67,7 @@ function pathsFor(def: ResourceDef): Record<string, unknown> {
 }
 
 export function openapiV3Doc(registry: Registry, group: string, version: string): unknown | undefined {
-  const defs = registry.all().filter((d) => d.group === group && d.version === version);
+  const defs = registry.all().filter((d) => d.group === group && d.version === version && !d.review);
   if (defs.length === 0) return undefined;
   const paths: Record<string, unknown> = {};
   for (const def of defs) Object.assign(paths, pathsFor(def));
@@ -81,7 +81,9 @@ export function openapiV3Doc(registry: Registry, group: string, version: string)
 
 export function openapiV3Root(registry: Registry): unknown {
   const gvs = new Map<string, { group: string; version: string }>();
-  for (const def of registry.all()) gvs.set(groupVersion(def), { group: def.group, version: def.version });
+  for (const def of registry.all()) {
+    if (!def.review) gvs.set(groupVersion(def), { group: def.group, version: def.version });
+  }
   const paths: Record<string, unknown> = {};
   for (const { group, version } of gvs.values()) {
     const doc = JSON.stringify(openapiV3Doc(registry, group, version));

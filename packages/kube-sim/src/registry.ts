@@ -28,6 +28,8 @@ export interface ResourceDef {
   /** Accepts application/strategic-merge-patch+json (custom resources do not). */
   strategicMerge: boolean;
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** Not stored: a create-only review answered on the spot (access reviews, whoami). */
+  review?: boolean;
 }
 
 export interface GroupInfo {

@@ -234,6 +234,17 @@ describe('kubectl against kube-sim', () => {
     assert.match(job.stdout, /condition met/);
   });
 
+  it('answers kubectl auth can-i, auth whoami and create token', async () => {
+    const can = await t.kubectl(['auth', 'can-i', 'create', 'deployments']);
+    assert.equal(can.stdout.trim(), 'yes');
+    const who = await t.kubectl(['auth', 'whoami', '-o', 'json']);
+    assert.equal(JSON.parse(who.stdout).status.userInfo.username, 'admin');
+    const token = await t.kubectl(['create', 'token', 'default', '--duration=10m']);
+    assert.match(token.stdout.trim(), /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const missing = await t.kubectl(['create', 'token', 'nobody'], { allowFail: true });
+    assert.match(missing.stderr, /serviceaccounts "nobody" not found/);
+  });
+
   it('deletes what it applied', async () => {
     const out = await t.kubectl(['delete', '-f', guestbook]);
     assert.match(out.stdout, /deployment\.apps "guestbook-ui" deleted/);

@@ -25,6 +25,7 @@ import type { ResourceRoute } from '../router.ts';
 import type { KubeObject } from '../types.ts';
 import { isRecord } from '../util.ts';
 import { boolParam, checkFieldValidation, dryRunOf, intParam, managerOf, selectorOf } from './params.ts';
+import { answerReview, answerTokenRequest } from './reviews.ts';
 import { renderTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch.ts';
 
@@ -297,8 +298,20 @@ async function handleDelete(r: ResourceRequest): Promise<void> {
   sendObject(r, 200, out.object);
 }
 
+async function handleReview(r: ResourceRequest): Promise<void> {
+  const { def, namespace, name, subresource } = r.route;
+  if (r.req.method !== 'POST') throw methodNotAllowed();
+  const body = await readObjectBody(r.req);
+  if (subresource === 'token') {
+    sendJson(r.res, 201, answerTokenRequest(r.cluster, def, namespace ?? '', name ?? '', body));
+    return;
+  }
+  sendJson(r.res, 201, answerReview(r.cluster, def, r.user, body));
+}
+
 export async function handleResource(r: ResourceRequest): Promise<void> {
   const { def, namespace, name } = r.route;
+  if (def.review || r.route.subresource === 'token') return handleReview(r);
   if (def.namespaced && namespace === undefined && r.req.method !== 'GET') throw methodNotAllowed();
   if (name === undefined && r.route.subresource) throw notFound(grOf(def), '');
   switch (r.req.method) {

@@ -109,6 +109,25 @@ const RAW: Record<string, string> = {
   PriorityClass:
     '1 metadata ObjectMeta; 2 value i; 3 globalDefault bool; 4 description s; 5 preemptionPolicy s?',
   Scale: '1 metadata ObjectMeta; 2 spec ScaleSpec; 3 status ScaleStatus',
+  SelfSubjectAccessReview:
+    '1 metadata ObjectMeta; 2 spec SelfSubjectAccessReviewSpec; 3 status SubjectAccessReviewStatus',
+  SelfSubjectAccessReviewSpec:
+    '1 resourceAttributes ResourceAttributes; 2 nonResourceAttributes NonResourceAttributes',
+  ResourceAttributes:
+    '1 namespace s; 2 verb s; 3 group s; 4 version s; 5 resource s; 6 subresource s; 7 name s',
+  NonResourceAttributes: '1 path s; 2 verb s',
+  SubjectAccessReviewStatus: '1 allowed bool; 2 reason s; 3 evaluationError s; 4 denied bool',
+  SelfSubjectRulesReview:
+    '1 metadata ObjectMeta; 2 spec SelfSubjectRulesReviewSpec; 3 status SubjectRulesReviewStatus',
+  SelfSubjectRulesReviewSpec: '1 namespace s',
+  SubjectRulesReviewStatus: '3 incomplete bool; 4 evaluationError s',
+  SelfSubjectReview: '1 metadata ObjectMeta; 2 status SelfSubjectReviewStatus',
+  SelfSubjectReviewStatus: '1 userInfo UserInfo',
+  UserInfo: '1 username s; 2 uid s; 3 groups *s',
+  TokenRequest: '1 metadata ObjectMeta; 2 spec TokenRequestSpec; 3 status TokenRequestStatus',
+  TokenRequestSpec: '1 audiences *s; 3 boundObjectRef BoundObjectReference; 4 expirationSeconds i?',
+  BoundObjectReference: '1 kind s; 2 apiVersion s; 3 name s; 4 uid s',
+  TokenRequestStatus: '1 token s; 2 expirationTimestamp time',
   ScaleSpec: '1 replicas i',
   ScaleStatus: '1 replicas i; 2 selector s',
 };
@@ -170,6 +189,10 @@ export const KINDS: Record<string, string> = {
   'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
   'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
   'autoscaling/v1/Scale': 'Scale',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'v1/DeleteOptions': 'DeleteOptions',
   'meta.k8s.io/v1/DeleteOptions': 'DeleteOptions',
 };
