@@ -50,6 +50,11 @@ export interface Sweeper {
   close(): Promise<void>;
 }
 
+/** The Redis key whose holder sweeps; the others skip their turn. */
+export function sweepLockKey(prefix: string): string {
+  return `${prefix}:${PUSH_LANE}:sweeper-lock`;
+}
+
 /** States in which the job will still run (or is running): nothing to recover. */
 const LIVE: ReadonlySet<LaneJobState> = new Set([
   'waiting',
@@ -65,7 +70,7 @@ export function createSweeper(deps: SweeperDeps): Sweeper {
   const log = deps.logger.child({ component: 'sweeper' });
   const audit: AuditContext = { actor: { type: 'worker', name: deps.workerId } };
   const jobs = createLaneJobs({ redis: deps.redis, prefix: deps.prefix, lane: PUSH_LANE });
-  const lockKey = `${deps.prefix}:${PUSH_LANE}:sweeper-lock`;
+  const lockKey = sweepLockKey(deps.prefix);
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<unknown> | undefined;
   let closed = false;

@@ -39,7 +39,7 @@ import {
 import { createTestRepo, serveGitHttp, type TestRepo } from '@tether/testing/git';
 import { createTestDatabase } from '@tether/testing/postgres';
 import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@tether/testing/redis';
-import { createLaneJobs, type LaneJobs } from '../src/lane-jobs.ts';
+import { createLaneJobs, type LaneJobs, type RedisConnection } from '../src/lane-jobs.ts';
 import { createPushWorker, type PushWorker, type PushWorkerDeps } from '../src/worker.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -68,6 +68,8 @@ export interface Env {
   producer: Producer;
   inspector: Inspector;
   jobs: LaneJobs;
+  /** The test's own Redis connection (role producer). */
+  redis: RedisConnection;
   /** A push cluster row for a new virtual cluster of the sim (or for `server`, e.g. a closed port). */
   addCluster(name: string, opts?: { server?: string }): Promise<ClusterRecord>;
   /** A client on a sim cluster, for setup and assertions (not the worker's). */
@@ -133,6 +135,7 @@ export async function testEnv(t: TestContext): Promise<Env> {
     producer,
     inspector,
     jobs,
+    redis,
     async addCluster(name, opts = {}) {
       const server = opts.server ?? sim.addCluster(name).url;
       return createCluster(db, { name, server, token: TOKEN, insecureSkipTLSVerify: true }, ADMIN);
