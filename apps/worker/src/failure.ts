@@ -3,6 +3,7 @@
 import { isTetherError } from '@tether/core';
 import { isKubeError } from '@tether/kube';
 import { isGitError, isManifestError } from '@tether/manifests';
+import { JobTimeoutError } from '@tether/queue';
 
 export interface Failure {
   code: string;
@@ -33,9 +34,7 @@ export function classifyFailure(err: unknown): Failure {
     return { code: err.code, message: err.message, transient: TRANSIENT_GIT.has(err.code) };
   if (isKubeError(err)) return { code: err.code, message: err.message, transient: err.transient };
   // The job's deadline: the next attempt may be quicker (a slow cluster or Git host).
-  if (err instanceof Error && (err as { code?: unknown }).code === 'job_timeout') {
-    return { code: 'job_timeout', message: err.message, transient: true };
-  }
+  if (err instanceof JobTimeoutError) return { code: err.code, message: err.message, transient: true };
   // e.g. the cluster row vanished (NotFoundError): nothing a retry can fix.
   if (isTetherError(err)) return { code: err.code, message: err.message, transient: err.status >= 500 };
   // A bug or an unexpected answer: retry, and fail for good on the last attempt.
