@@ -202,6 +202,41 @@ describe('verbs', () => {
     assert.equal(failed.status, 422);
   });
 
+  it('names an Update manager and its apiVersion in an apply conflict', async () => {
+    const path = `${DEPLOYS}/api`;
+    await api(t.sim, `${path}?fieldManager=kubectl-edit`, {
+      method: 'PATCH',
+      body: { spec: { replicas: 5 } },
+      contentType: 'application/merge-patch+json',
+    });
+    const res = await api(t.sim, `${path}?fieldManager=gitops`, {
+      method: 'PATCH',
+      body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' }, spec: { replicas: 1 } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    assert.equal(res.status, 409);
+    const status = res.json();
+    assert.equal(status.reason, 'Conflict');
+    assert.equal(
+      status.message,
+      'Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1: .spec.replicas',
+    );
+    assert.deepEqual(status.details.causes, [
+      {
+        reason: 'FieldManagerConflict',
+        message: 'conflict with "kubectl-edit" using apps/v1',
+        field: '.spec.replicas',
+      },
+    ]);
+    const forced = await api(t.sim, `${path}?fieldManager=gitops&force=true`, {
+      method: 'PATCH',
+      body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api' }, spec: { replicas: 2 } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    assert.equal(forced.status, 200);
+    assert.equal(forced.json().spec.replicas, 2);
+  });
+
   it('ignores status written through the main resource; /status writes only status', async () => {
     const path = `${DEPLOYS}/api`;
     const live = (await api(t.sim, path)).json();

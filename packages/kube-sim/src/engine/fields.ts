@@ -47,7 +47,10 @@ export function withUpdateRecorded(
 
 /** The 409 of an apply conflict, worded as the apiserver does. */
 export function conflictError(conflicts: Conflict[]): ApiError {
-  const status = conflictStatus(conflicts) as { message: string; details: StatusDetails };
+  // The apiserver names managers by identifiers built without a time (BuildManagerIdentifier),
+  // so real messages read `conflict with "kubectl-edit" using apps/v1`, never "... at <time>".
+  const untimed = conflicts.map(({ time: _time, ...c }) => c);
+  const status = conflictStatus(untimed) as { message: string; details: StatusDetails };
   return new ApiError(409, 'Conflict', status.message, status.details);
 }
 
