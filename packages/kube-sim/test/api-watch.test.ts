@@ -2,7 +2,7 @@
 // and 410 Expired once the history no longer reaches back.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { api, collectWatch, startTestSim, type TestSim } from './sim-support.ts';
+import { api, collectWatch, eventually, startTestSim, type TestSim } from './sim-support.ts';
 
 const CMS = '/api/v1/namespaces/default/configmaps';
 const cm = (name: string, labels: Record<string, string>, data: Record<string, string> = {}) => ({
@@ -104,6 +104,11 @@ describe('watch', () => {
     assert.equal(events[0]?.type, 'ERROR');
     assert.equal(events[0]?.object.code, 410);
     assert.equal(events[0]?.object.reason, 'Expired');
+  });
+
+  it('releases a watch when its client goes away', async () => {
+    await collectWatch(t.sim, `${CMS}?watch=true`, (e) => e.length >= 1);
+    await eventually('the server to drop the watch', () => t.sim.state.closers.size === 0);
   });
 
   it('ends a watch after timeoutSeconds', async () => {

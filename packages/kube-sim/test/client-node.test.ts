@@ -171,6 +171,27 @@ describe('@kubernetes/client-node against kube-sim', () => {
     }
   });
 
+  it('prunes a field dropped from the applied configuration', async () => {
+    const base = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'pruned', namespace: 'default', labels: { keep: 'yes', drop: 'me' } },
+      data: { a: '1', b: '2' },
+    };
+    await objects.patch(base, undefined, undefined, 'tether', true, PatchStrategy.ServerSideApply);
+    const smaller = { ...base, metadata: { ...base.metadata, labels: { keep: 'yes' } }, data: { a: '1' } };
+    const after = await objects.patch(
+      smaller,
+      undefined,
+      undefined,
+      'tether',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    assert.deepEqual(after.metadata?.labels, { keep: 'yes' });
+    assert.deepEqual((after as V1ConfigMap).data, { a: '1' });
+  });
+
   it('surfaces a conflict as an ApiException with a 409 Status', async () => {
     const deploy = {
       apiVersion: 'apps/v1',
@@ -190,5 +211,18 @@ describe('@kubernetes/client-node against kube-sim', () => {
         return true;
       },
     );
+  });
+
+  it('deletes a namespace and everything in it', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const apps = kc.makeApiClient(AppsV1Api);
+    await core.deleteNamespace({ name: 'shop' });
+    await eventually('the namespace to go away', async () => {
+      const list = await core.listNamespace();
+      return !list.items.some((n) => n.metadata?.name === 'shop');
+    });
+    assert.deepEqual((await apps.listNamespacedDeployment({ namespace: 'shop' })).items, []);
+    assert.deepEqual((await core.listNamespacedService({ namespace: 'shop' })).items, []);
+    await assert.rejects(core.readNamespace({ name: 'shop' }), (err: { code?: number }) => err.code === 404);
   });
 });

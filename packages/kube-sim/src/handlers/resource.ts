@@ -123,7 +123,8 @@ function handleGet(r: ResourceRequest): void {
       selector,
       query: r.query,
       res: r.res,
-      onClose: (fn) => r.req.on('close', fn),
+      // The response closes when the client goes away (or we end the stream).
+      onClose: (fn) => r.res.on('close', fn),
       present: wantsTable(r.req.headers.accept)
         ? (obj) => renderTable(def, [obj], { resourceVersion: obj.metadata.resourceVersion }, r.query)
         : undefined,
