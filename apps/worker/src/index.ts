@@ -1,5 +1,6 @@
 export { loadWorkerConfig, type WorkerConfig, workerConfigSpec } from './config.ts';
 export type { Failure } from './failure.ts';
+export { type RunningWorker, startWorker } from './main.ts';
 export type { SyncResult } from './record.ts';
 export {
   createSweeper,
