@@ -1,7 +1,7 @@
 // Process entry: config → dependencies → app → listen; SIGTERM closes everything in order.
 
 import { join } from 'node:path';
-import { ConfigError, createLogger } from '@tether/core';
+import { ConfigError, createLogger, isMain } from '@tether/core';
 import { createDb, migrate } from '@tether/db';
 import { GitMirrorCache } from '@tether/manifests';
 import { closeRedis, createProducer, createRedis, ping } from '@tether/queue';
@@ -70,4 +70,4 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
 }
 
-if (import.meta.main) await main();
+if (isMain(import.meta)) await main();
