@@ -26,8 +26,9 @@ export interface ClusterConfig {
 }
 
 export interface ObjectTracking {
-  generation: number;
-  /** Epoch ms at which this generation was first seen (rollout start). */
+  /** The generation, or a hash of the spec for kinds without one (Services, Pods). */
+  revision: string;
+  /** Epoch ms at which this revision was first seen (rollout start). */
   since: number;
 }
 

@@ -5,7 +5,7 @@ import { installCrdController, registerCrd } from './controllers/crd.ts';
 import { installGarbageCollector } from './controllers/gc.ts';
 import { installNamespaceController } from './controllers/namespace.ts';
 import { installServiceAccountController } from './controllers/serviceaccount.ts';
-import { installStatusController, trackObject } from './controllers/status.ts';
+import { installStatusController, revisionOf, trackObject } from './controllers/status.ts';
 import { createObject } from './engine/create.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { isSimulated } from './status/index.ts';
@@ -35,13 +35,7 @@ function restore(cluster: VirtualCluster, snap: ClusterSnapshot): void {
     const uid = object.metadata.uid ?? '';
     const tracked = snap.tracking[uid];
     const ref = { storageKey, namespace: object.metadata.namespace, name: object.metadata.name ?? '' };
-    trackObject(
-      cluster,
-      ref,
-      tracked?.generation ?? object.metadata.generation ?? 0,
-      uid,
-      tracked?.since ?? cluster.now(),
-    );
+    trackObject(cluster, ref, tracked?.revision ?? revisionOf(object), uid, tracked?.since ?? cluster.now());
   }
 }
 

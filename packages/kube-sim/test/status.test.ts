@@ -139,6 +139,28 @@ describe('status simulation with a ready delay', () => {
     assert.equal(bad.status.succeeded, undefined);
   });
 
+  it('assigns LoadBalancer services an ingress address, also when the type changes later', async () => {
+    const SVCS = '/api/v1/namespaces/default/services';
+    const svc = (name: string, type: string) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
+      spec: { type, selector: { app: name }, ports: [{ port: 80 }] },
+    });
+    await api(t.sim, SVCS, { method: 'POST', body: svc('lb', 'LoadBalancer') });
+    const lb = (await api(t.sim, `${SVCS}/lb`)).json();
+    assert.match(lb.status.loadBalancer.ingress[0].ip, /^172\.18\.255\.\d+$/);
+    assert.ok(lb.spec.ports[0].nodePort >= 30000);
+    await api(t.sim, SVCS, { method: 'POST', body: svc('plain', 'ClusterIP') });
+    assert.deepEqual((await api(t.sim, `${SVCS}/plain`)).json().status, { loadBalancer: {} });
+    await api(t.sim, `${SVCS}/plain`, {
+      method: 'PATCH',
+      body: { spec: { type: 'LoadBalancer' } },
+      contentType: 'application/merge-patch+json',
+    });
+    assert.ok((await api(t.sim, `${SVCS}/plain`)).json().status.loadBalancer.ingress);
+  });
+
   it('works with kubectl rollout status', async () => {
     await api(t.sim, `${NS}/deployments`, {
       method: 'POST',

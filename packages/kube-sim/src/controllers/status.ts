@@ -1,9 +1,11 @@
-// The simulated controller-manager: recomputes workload status when a generation changes
+// The simulated controller-manager: recomputes workload status when a generation (or spec) changes
 // and when the simulation says it will change on its own (timers at nextChangeAt).
+import { createHash } from 'node:crypto';
 import type { VirtualCluster } from '../cluster.ts';
 import { writeStatusAs } from '../engine/system.ts';
 import { isSimulated, simulateStatus } from '../status/index.ts';
 import type { StoreEvent } from '../store.ts';
+import type { KubeObject } from '../types.ts';
 import { deepEqual } from '../util.ts';
 
 const MANAGER = 'kube-controller-manager';
@@ -57,15 +59,23 @@ export function reconcileStatus(cluster: VirtualCluster, ref: ObjectRef): void {
   }
 }
 
+/** What starts a new rollout: a new generation, or a new spec for kinds without generations. */
+export function revisionOf(obj: KubeObject): string {
+  if (obj.metadata.generation !== undefined) return `g${obj.metadata.generation}`;
+  return `s${createHash('sha1')
+    .update(JSON.stringify(obj.spec ?? null))
+    .digest('hex')}`;
+}
+
 /** Starts tracking an object (e.g. restored from a snapshot) whose rollout began at `since`. */
 export function trackObject(
   cluster: VirtualCluster,
   ref: ObjectRef,
-  generation: number,
+  revision: string,
   uid: string,
   since: number,
 ): void {
-  cluster.tracking.set(uid, { generation, since });
+  cluster.tracking.set(uid, { revision, since });
   reconcileStatus(cluster, ref);
 }
 
@@ -79,14 +89,14 @@ export function installStatusController(cluster: VirtualCluster): void {
       cluster.tracking.delete(uid);
       return;
     }
-    const generation = obj.metadata.generation ?? 0;
+    const revision = revisionOf(obj);
     const tracked = cluster.tracking.get(uid);
-    if (tracked && tracked.generation === generation) return;
+    if (tracked && tracked.revision === revision) return;
     const ref = {
       storageKey: ev.storageKey,
       namespace: obj.metadata.namespace,
       name: obj.metadata.name ?? '',
     };
-    trackObject(cluster, ref, generation, uid, cluster.now());
+    trackObject(cluster, ref, revision, uid, cluster.now());
   });
 }

@@ -173,3 +173,14 @@ export function pvcStatus(input: SimulateInput): SimulatedStatus {
   if (storage !== undefined) status.capacity = { storage };
   return { status, nextChangeAt: undefined };
 }
+
+/** Services: a LoadBalancer gets an ingress address (as MetalLB or a cloud would assign). */
+export function serviceStatus(input: SimulateInput): SimulatedStatus {
+  const spec = isRecord(input.object.spec) ? input.object.spec : {};
+  if (spec.type !== 'LoadBalancer') return { status: { loadBalancer: {} }, nextChangeAt: undefined };
+  const h = createHash('sha256')
+    .update(input.object.metadata.uid ?? '')
+    .digest();
+  const ip = `172.18.255.${((h[0] ?? 0) % 200) + 10}`;
+  return { status: { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } }, nextChangeAt: undefined };
+}

@@ -1,7 +1,7 @@
 // Workload status simulation: pure, given an object and a clock it says what the status is
 // and when it next changes on its own.
 import type { SimulatedStatus, SimulateInput } from './contract.ts';
-import { jobStatus, podStatus, pvcStatus } from './jobs.ts';
+import { jobStatus, podStatus, pvcStatus, serviceStatus } from './jobs.ts';
 import { daemonSetStatus, deploymentStatus, replicaSetStatus, statefulSetStatus } from './workloads.ts';
 
 const SIMULATORS: Record<string, (input: SimulateInput) => SimulatedStatus> = {
@@ -12,6 +12,7 @@ const SIMULATORS: Record<string, (input: SimulateInput) => SimulatedStatus> = {
   'batch/v1/Job': jobStatus,
   'v1/Pod': podStatus,
   'v1/PersistentVolumeClaim': pvcStatus,
+  'v1/Service': serviceStatus,
 };
 
 export function isSimulated(apiVersion: string, kind: string): boolean {
