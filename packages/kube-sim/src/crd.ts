@@ -79,6 +79,16 @@ export function crdDefs(crd: KubeObject): ResourceDef[] {
         returnDeleted: false,
         strategicMerge: false,
       };
+      if (Array.isArray(v.additionalPrinterColumns)) {
+        def.printerColumns = v.additionalPrinterColumns.filter(isRecord).map((c) => ({
+          name: String(c.name ?? ''),
+          type: String(c.type ?? 'string'),
+          jsonPath: String(c.jsonPath ?? ''),
+          description: typeof c.description === 'string' ? c.description : '',
+          format: typeof c.format === 'string' ? c.format : '',
+          priority: typeof c.priority === 'number' ? c.priority : 0,
+        }));
+      }
       if (isRecord(sub.scale)) {
         subresources.push('scale');
         const scale: NonNullable<ResourceDef['scale']> = {

@@ -28,8 +28,19 @@ export interface ResourceDef {
   /** Accepts application/strategic-merge-patch+json (custom resources do not). */
   strategicMerge: boolean;
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+  /** additionalPrinterColumns of a CRD version, for `kubectl get` tables. */
+  printerColumns?: PrinterColumn[];
   /** Not stored: a create-only review answered on the spot (access reviews, whoami). */
   review?: boolean;
+}
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  format?: string;
+  priority?: number;
 }
 
 export interface GroupInfo {

@@ -20,6 +20,10 @@ const crd = {
         storage: true,
         schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
         subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Size', type: 'integer', jsonPath: '.spec.size' },
+          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+        ],
       },
     ],
   },
@@ -76,6 +80,9 @@ describe('CustomResourceDefinitions', () => {
       input: `${stringify(widget('w1', 1))}---\n${stringify(widget('w2', 2))}`,
     });
     assert.match(applied.stdout, /widget\.example\.com\/w1 serverside-applied/);
+    const table = await t.kubectl(['get', 'widgets']);
+    assert.match(table.stdout, /^NAME\s+SIZE\s+READY$/m);
+    assert.match(table.stdout, /^w2\s+2\s+<none>$/m);
     const list = await t.kubectl(['get', 'wd', '-o', 'name']);
     assert.deepEqual(list.stdout.trim().split('\n'), ['widget.example.com/w1', 'widget.example.com/w2']);
     const diff = await t.kubectl(['diff', '--server-side', '-f', '-'], {

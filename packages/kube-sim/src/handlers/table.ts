@@ -1,6 +1,7 @@
 // Server-side printing (meta.k8s.io/v1 Table), which `kubectl get` asks for: the columns of
 // the apiserver's printers for common kinds, NAME/AGE for the rest.
 import { acceptRanges } from '../http/io.ts';
+import { evaluate } from '../jsonpath.ts';
 import type { ResourceDef } from '../registry.ts';
 import type { KubeObject } from '../types.ts';
 import { getPath, isRecord } from '../util.ts';
@@ -30,6 +31,7 @@ interface Column {
   name: string;
   type: string;
   format?: string;
+  priority?: number;
   cell: (o: KubeObject, now: number) => Cell;
 }
 
@@ -213,8 +215,34 @@ const COLUMNS: Record<string, Column[]> = {
   ],
 };
 
+/** A custom resource's additionalPrinterColumns, after the apiextensions table convertor. */
+function printerColumns(def: ResourceDef): Column[] {
+  const cols = def.printerColumns ?? [];
+  if (cols.length === 0) return [name, age];
+  return [
+    name,
+    ...cols.map(
+      (c): Column => ({
+        name: c.name,
+        type: c.type,
+        format: c.format ?? '',
+        priority: c.priority ?? 0,
+        cell: (o, now) => {
+          const values = evaluate(o, c.jsonPath);
+          if (values.length === 0) return '<none>';
+          if (c.type === 'date') {
+            const t = Date.parse(String(values[0]));
+            return Number.isNaN(t) ? String(values[0]) : humanDuration(now - t);
+          }
+          return values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',');
+        },
+      }),
+    ),
+  ];
+}
+
 function columnsFor(def: ResourceDef): Column[] {
-  if (def.crd) return [name, age];
+  if (def.crd) return printerColumns(def);
   return COLUMNS[`${def.group}/${def.kind}`] ?? [name, age];
 }
 
@@ -245,7 +273,7 @@ export function renderTable(
         type: c.type,
         format: c.format ?? '',
         description: '',
-        priority: 0,
+        priority: c.priority ?? 0,
       };
       return d;
     }),
