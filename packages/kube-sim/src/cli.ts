@@ -16,6 +16,7 @@ const USAGE = `Usage: tether-kube-sim [options]
   --snapshot FILE        load state from FILE, save it periodically and on shutdown
   --snapshot-interval-ms N  period of snapshot saves (default 10000)
   --clusters N           also host N virtual clusters at /clusters/cluster-<i>
+  --pods                 workloads create ReplicaSets and Pods (for demos)
   --log-level LEVEL      pino level (default info)
   --help
 `;
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
       snapshot: { type: 'string' },
       'snapshot-interval-ms': { type: 'string' },
       clusters: { type: 'string' },
+      pods: { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
     snapshotFile: values.snapshot,
     snapshotIntervalMs: int(values['snapshot-interval-ms'], 'snapshot-interval-ms', 10_000),
     clusters: int(values.clusters, 'clusters', 0),
+    simulatePods: values.pods ?? false,
     logger: log,
   });
   const kubeconfigPath = values.kubeconfig ?? join(tmpdir(), `kube-sim-${sim.port}.kubeconfig`);

@@ -21,6 +21,8 @@ export interface ClusterConfig {
   historySize?: number | undefined;
   /** Interval of BOOKMARK events on watches that allow them. */
   bookmarkIntervalMs: number;
+  /** Workloads create ReplicaSets and Pods (a demo cluster's `kubectl get pods`). */
+  simulatePods?: boolean | undefined;
   logger: Logger;
   now?: (() => number) | undefined;
 }
@@ -30,6 +32,8 @@ export interface ObjectTracking {
   revision: string;
   /** Epoch ms at which this revision was first seen (rollout start). */
   since: number;
+  /** Pod-template hashes in rollout order (Deployments: revision = position + 1). */
+  templates?: string[];
 }
 
 export class VirtualCluster {
@@ -39,6 +43,7 @@ export class VirtualCluster {
   readonly log: Logger;
   readonly readyDelayMs: number;
   readonly bookmarkIntervalMs: number;
+  readonly simulatePods: boolean;
   readonly users: ClusterUser[];
   /** Rollout bookkeeping of the status simulation, by object uid. */
   readonly tracking = new Map<string, ObjectTracking>();
@@ -54,6 +59,7 @@ export class VirtualCluster {
     this.log = cfg.logger;
     this.readyDelayMs = cfg.readyDelayMs;
     this.bookmarkIntervalMs = cfg.bookmarkIntervalMs;
+    this.simulatePods = cfg.simulatePods ?? false;
     this.clock = cfg.now ?? Date.now;
     this.users = [...(cfg.users ?? [])];
     if (cfg.token) this.users.unshift({ token: cfg.token, name: 'admin' });

@@ -20,8 +20,14 @@ function fieldsOf(value: unknown): FieldsV1 {
   return out;
 }
 
-/** Replaces (or adds) the Update entry of `manager` for the status subresource. */
-export function setStatusManager(obj: KubeObject, manager: string, time: string): void {
+/** Replaces (or adds) the Update entry of `manager` for the status subresource; `annotations`
+ * are those it also owns (the deployment controller's revision annotation). */
+export function setStatusManager(
+  obj: KubeObject,
+  manager: string,
+  time: string,
+  annotations: string[] = [],
+): void {
   const entries = (obj.metadata.managedFields ?? []).filter(
     (e) => !(e.manager === manager && e.operation === 'Update' && e.subresource === 'status'),
   );
@@ -36,6 +42,11 @@ export function setStatusManager(obj: KubeObject, manager: string, time: string)
       fieldsV1: { 'f:status': fieldsOf(status) },
       subresource: 'status',
     };
+    if (annotations.length > 0) {
+      const owned: FieldsV1 = { '.': {} };
+      for (const a of annotations) owned[`f:${a}`] = {};
+      entry.fieldsV1 = { 'f:metadata': { 'f:annotations': owned }, ...entry.fieldsV1 };
+    }
     entries.push(entry);
   }
   obj.metadata.managedFields = entries;

@@ -33,6 +33,8 @@ export interface KubeSimOptions {
   bookmarkIntervalMs?: number;
   /** Watch history kept per cluster (events); default 10000. */
   historySize?: number;
+  /** Workloads create ReplicaSets and Pods, as their controllers would; default false. */
+  simulatePods?: boolean;
   logger?: Logger;
 }
 
@@ -97,6 +99,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
         readyDelayMs: opts.readyDelayMs ?? 0,
         historySize: opts.historySize,
         bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 20_000,
+        simulatePods: opts.simulatePods,
         logger: log.child({ cluster: name }),
       },
       fromSnapshot.get(name),

@@ -6,6 +6,7 @@ import { installGarbageCollector } from './controllers/gc.ts';
 import { installNamespaceController } from './controllers/namespace.ts';
 import { installServiceAccountController } from './controllers/serviceaccount.ts';
 import { installStatusController, revisionOf, trackObject } from './controllers/status.ts';
+import { installWorkloadControllers } from './controllers/workloads.ts';
 import { createObject } from './engine/create.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { isSimulated } from './status/index.ts';
@@ -35,6 +36,7 @@ function restore(cluster: VirtualCluster, snap: ClusterSnapshot): void {
     const uid = object.metadata.uid ?? '';
     const tracked = snap.tracking[uid];
     const ref = { storageKey, namespace: object.metadata.namespace, name: object.metadata.name ?? '' };
+    if (tracked?.templates) cluster.tracking.set(uid, { ...tracked });
     trackObject(cluster, ref, tracked?.revision ?? revisionOf(object), uid, tracked?.since ?? cluster.now());
   }
 }
@@ -46,6 +48,7 @@ export function createCluster(cfg: ClusterConfig, snapshot?: ClusterSnapshot): V
   const reindex = installGarbageCollector(cluster);
   installCrdController(cluster);
   installServiceAccountController(cluster);
+  installWorkloadControllers(cluster);
   if (snapshot) {
     restore(cluster, snapshot);
     reindex();

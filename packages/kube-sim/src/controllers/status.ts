@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { VirtualCluster } from '../cluster.ts';
 import { writeStatusAs } from '../engine/system.ts';
+import { templateHash } from '../status/images.ts';
 import { isSimulated, simulateStatus } from '../status/index.ts';
 import type { StoreEvent } from '../store.ts';
 import type { KubeObject } from '../types.ts';
@@ -42,8 +43,13 @@ export function reconcileStatus(cluster: VirtualCluster, ref: ObjectRef): void {
     now,
     options: { readyDelayMs: cluster.readyDelayMs },
   });
-  if (sim.status && !deepEqual(sim.status, live.status))
-    writeStatusAs(cluster, def, live, sim.status, MANAGER);
+  const annotations = controllerAnnotations(cluster, live);
+  const annotationsChanged = Object.entries(annotations).some(
+    ([k, v]) => live.metadata.annotations?.[k] !== v,
+  );
+  if (sim.status && (annotationsChanged || !deepEqual(sim.status, live.status))) {
+    writeStatusAs(cluster, def, live, sim.status, MANAGER, annotations);
+  }
   if (sim.nextChangeAt !== undefined) {
     const delay = Math.min(MAX_DELAY, Math.max(0, sim.nextChangeAt - now));
     const timer = setTimeout(() => {
@@ -57,6 +63,28 @@ export function reconcileStatus(cluster: VirtualCluster, ref: ObjectRef): void {
     timer.unref();
     cluster.timers.set(uid, timer);
   }
+}
+
+export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+
+/** A Deployment's revision: the position of its pod template among those it has rolled out. */
+export function deploymentRevision(cluster: VirtualCluster, obj: KubeObject): number {
+  const tracked = cluster.tracking.get(obj.metadata.uid ?? '');
+  if (!tracked) return 1;
+  const hash = templateHash(obj);
+  const templates = (tracked.templates ?? []).filter((t) => t !== hash);
+  templates.push(hash);
+  tracked.templates = templates;
+  return templates.length;
+}
+
+function controllerAnnotations(cluster: VirtualCluster, obj: KubeObject): Record<string, string> {
+  if (obj.kind !== 'Deployment' || obj.apiVersion !== 'apps/v1') return {};
+  const tracked = cluster.tracking.get(obj.metadata.uid ?? '');
+  const hash = templateHash(obj);
+  const known = tracked?.templates ?? [];
+  const revision = known[known.length - 1] === hash ? known.length : deploymentRevision(cluster, obj);
+  return { [REVISION_ANNOTATION]: String(revision) };
 }
 
 /** What starts a new rollout: a new generation, or a new spec for kinds without generations. */
@@ -75,7 +103,7 @@ export function trackObject(
   uid: string,
   since: number,
 ): void {
-  cluster.tracking.set(uid, { revision, since });
+  cluster.tracking.set(uid, { revision, since, templates: cluster.tracking.get(uid)?.templates ?? [] });
   reconcileStatus(cluster, ref);
 }
 

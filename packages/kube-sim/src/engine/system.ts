@@ -4,7 +4,7 @@ import { setStatusManager } from '../fieldsv1.ts';
 import type { ResourceDef } from '../registry.ts';
 import type { KubeObject } from '../types.ts';
 import { clone, rfc3339 } from '../util.ts';
-import { type Committed, persist } from './commit.ts';
+import { bumpGeneration, type Committed, persist } from './commit.ts';
 import type { OpContext } from './context.ts';
 import { type DeleteResult, deleteObject } from './delete.ts';
 
@@ -12,17 +12,21 @@ export function systemContext(cluster: VirtualCluster, def: ResourceDef, manager
   return { cluster, def, manager, dryRun: false };
 }
 
-/** Stores a new status, owned by `manager` through the status subresource. */
+/** Stores a new status (and controller-owned annotations), owned by `manager` through /status. */
 export function writeStatusAs(
   cluster: VirtualCluster,
   def: ResourceDef,
   live: KubeObject,
   status: Record<string, unknown>,
   manager: string,
+  annotations: Record<string, string> = {},
 ): Committed {
   const after = clone(live);
   after.status = status;
-  setStatusManager(after, manager, rfc3339(cluster.now()));
+  if (Object.keys(annotations).length > 0) {
+    after.metadata.annotations = { ...after.metadata.annotations, ...annotations };
+  }
+  setStatusManager(after, manager, rfc3339(cluster.now()), Object.keys(annotations));
   return persist(systemContext(cluster, def, manager), live, after, { explicitManagedFields: true });
 }
 
@@ -36,6 +40,7 @@ export function systemUpdate(
 ): Committed {
   const after = clone(live);
   mutate(after);
+  bumpGeneration(def, live, after);
   return persist(systemContext(cluster, def, manager), live, after, { explicitManagedFields: true });
 }
 

@@ -69,7 +69,9 @@ function podStatus(o: KubeObject): string {
   const statuses = getPath(o, 'status.containerStatuses');
   if (Array.isArray(statuses)) {
     for (const c of statuses) {
-      const reason = isRecord(c) ? getPath(c, 'state.waiting.reason') : undefined;
+      const reason = isRecord(c)
+        ? (getPath(c, 'state.waiting.reason') ?? getPath(c, 'state.terminated.reason'))
+        : undefined;
       if (typeof reason === 'string') return reason;
     }
   }

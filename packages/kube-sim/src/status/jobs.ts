@@ -98,6 +98,9 @@ export function podStatus(input: SimulateInput): SimulatedStatus {
   const readyAt = since + Math.max(0, input.options.readyDelayMs);
   const fails = templateFails(obj, 'spec');
   const ready = !fails && input.now >= readyAt;
+  const refs = obj.metadata.ownerReferences;
+  const jobPod = Array.isArray(refs) && refs.some((r) => isRecord(r) && r.kind === 'Job');
+  if (jobPod && ready) return completedPod(input, readyAt);
   const containers = Array.isArray(getPath(obj, 'spec.containers'))
     ? (getPath(obj, 'spec.containers') as unknown[])
     : [];
@@ -183,4 +186,60 @@ export function serviceStatus(input: SimulateInput): SimulatedStatus {
     .digest();
   const ip = `172.18.255.${((h[0] ?? 0) % 200) + 10}`;
   return { status: { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } }, nextChangeAt: undefined };
+}
+
+/** A Job's pod after its container exited 0. */
+function completedPod(input: SimulateInput, doneAt: number): SimulatedStatus {
+  const obj = input.object;
+  const since = input.generationSince;
+  const prev = isRecord(obj.status) ? obj.status : undefined;
+  const containers = Array.isArray(getPath(obj, 'spec.containers'))
+    ? (getPath(obj, 'spec.containers') as unknown[])
+    : [];
+  const statuses = containers.filter(isRecord).map((c) => ({
+    name: c.name,
+    image: String(c.image ?? ''),
+    imageID: String(c.image ?? ''),
+    ready: false,
+    restartCount: 0,
+    started: false,
+    state: {
+      terminated: {
+        exitCode: 0,
+        reason: 'Completed',
+        startedAt: rfc3339(since),
+        finishedAt: rfc3339(doneAt),
+      },
+    },
+    lastState: {},
+  }));
+  const ip = podIp(obj.metadata.uid ?? '');
+  return {
+    status: {
+      phase: 'Succeeded',
+      conditions: conditions(
+        prev,
+        [
+          { type: 'Initialized', status: 'True', reason: 'PodCompleted', message: '', at: since },
+          { type: 'Ready', status: 'False', reason: 'PodCompleted', message: '', at: doneAt },
+          { type: 'ContainersReady', status: 'False', reason: 'PodCompleted', message: '', at: doneAt },
+          { type: 'PodScheduled', status: 'True', reason: '', message: '', at: since },
+        ],
+        'plain',
+      ).map((c) => {
+        const out: Record<string, unknown> = { ...c, lastProbeTime: null };
+        if (out.reason === '') delete out.reason;
+        if (out.message === '') delete out.message;
+        return out;
+      }),
+      hostIP: '172.18.0.2',
+      hostIPs: [{ ip: '172.18.0.2' }],
+      podIP: ip,
+      podIPs: [{ ip }],
+      startTime: rfc3339(since),
+      containerStatuses: statuses,
+      qosClass: 'BestEffort',
+    },
+    nextChangeAt: undefined,
+  };
 }
