@@ -26,7 +26,8 @@ export function applyObject(
   sub: Subresource,
 ): Committed {
   const def = ctx.def;
-  const config = mustBeObject(clone(body));
+  // The body was parsed for this request alone: no copy needed.
+  const config = mustBeObject(body);
   const gv = groupVersion(def);
   if (config.apiVersion !== gv) {
     throw badRequest(

@@ -74,7 +74,7 @@ export function updateObject(
   sub: Subresource,
 ): Committed {
   const live = getLive(ctx, namespace, name);
-  const candidate = mustBeObject(clone(body));
+  const candidate = mustBeObject(body);
   checkTypeMeta(ctx.def, candidate);
   checkNamespaceMatch(ctx.def, candidate, namespace);
   checkNameMatch(candidate, name);
