@@ -175,9 +175,37 @@ describe('errors and auth', () => {
     assert.match(applyNoManager.json().message, /fieldManager: Required value: is required for apply patch/);
   });
 
-  it('403 when creating in a namespace that may not be deleted or is terminating', async () => {
+  it('403 for deleting a system namespace and for creating in a terminating one', async () => {
     const del = await api(t.sim, '/api/v1/namespaces/default', { method: 'DELETE' });
     assert.equal(del.status, 403);
     assert.match(del.json().message, /namespaces "default" is forbidden: this namespace may not be deleted/);
+
+    await api(t.sim, '/api/v1/namespaces', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'held' } },
+    });
+    await api(t.sim, '/api/v1/namespaces/held/configmaps', {
+      method: 'POST',
+      body: cm('pinned', { finalizers: ['example.com/hold'] }),
+    });
+    const terminating = await api(t.sim, '/api/v1/namespaces/held', { method: 'DELETE' });
+    assert.equal(terminating.status, 200);
+    assert.equal(terminating.json().status.phase, 'Terminating');
+    assert.equal((await api(t.sim, '/api/v1/namespaces/held')).json().status.phase, 'Terminating');
+    const create = await api(t.sim, '/api/v1/namespaces/held/configmaps', {
+      method: 'POST',
+      body: cm('late'),
+    });
+    assert.equal(create.status, 403);
+    assert.equal(
+      create.json().message,
+      'configmaps "late" is forbidden: unable to create new content in namespace held because it is being terminated',
+    );
+    await api(t.sim, '/api/v1/namespaces/held/configmaps/pinned', {
+      method: 'PATCH',
+      body: { metadata: { finalizers: null } },
+      contentType: 'application/merge-patch+json',
+    });
+    assert.equal((await api(t.sim, '/api/v1/namespaces/held')).status, 404);
   });
 });
