@@ -13,9 +13,12 @@ interface BenchResult {
 
 const root = resolve(import.meta.dirname, '..');
 const only = process.argv[2];
-const files = globSync(['packages/*/bench/*.bench.ts', 'apps/*/bench/*.bench.ts', 'bench/*.bench.ts'], {
-  cwd: root,
-})
+const files = globSync(
+  ['packages/*/bench/*.bench.ts', 'apps/*/bench/*.bench.ts', 'tests/*/bench/*.bench.ts', 'bench/*.bench.ts'],
+  {
+    cwd: root,
+  },
+)
   .filter((f) => !only || f.includes(only))
   .sort();
 
