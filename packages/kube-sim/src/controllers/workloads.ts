@@ -13,6 +13,7 @@ import { deploymentRevision, REVISION_ANNOTATION } from './status.ts';
 
 const MANAGER = 'kube-controller-manager';
 const RS_KEY = 'replicasets.apps';
+const NODE = 'kube-sim-node';
 
 function controllerRef(owner: KubeObject): Record<string, unknown> {
   return {
@@ -67,7 +68,8 @@ function podFrom(
     ownerReferences: [controllerRef(owner)],
   };
   if (isRecord(meta.annotations)) metadata.annotations = meta.annotations as Record<string, string>;
-  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: { ...spec, ...extraSpec } };
+  // Scheduled at once onto the one simulated node.
+  return { apiVersion: 'v1', kind: 'Pod', metadata, spec: { nodeName: NODE, ...spec, ...extraSpec } };
 }
 
 function podsOf(cluster: VirtualCluster, owner: KubeObject): KubeObject[] {
@@ -197,7 +199,7 @@ function syncRevisioned(cluster: VirtualCluster, owner: KubeObject, names: strin
       cluster,
       podDef,
       owner.metadata.namespace,
-      podFrom(owner, `${owner.metadata.name}-${randomSuffix()}`, labels, { nodeName: 'kube-sim-node' }),
+      podFrom(owner, `${owner.metadata.name}-${randomSuffix()}`, labels),
     );
   }
 }

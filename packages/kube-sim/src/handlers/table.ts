@@ -56,6 +56,18 @@ function ports(o: KubeObject): string {
     .join(',');
 }
 
+function selectorText(sel: unknown): string {
+  if (!isRecord(sel) || Object.keys(sel).length === 0) return '<none>';
+  return Object.entries(sel)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(',');
+}
+
+function containerField(o: KubeObject, field: 'name' | 'image'): string {
+  const list = getPath(o, 'spec.template.spec.containers');
+  return Array.isArray(list) ? list.map((c) => (isRecord(c) ? String(c[field] ?? '') : '')).join(',') : '';
+}
+
 function podReady(o: KubeObject): string {
   const containers = getPath(o, 'spec.containers');
   const statuses = getPath(o, 'status.containerStatuses');
@@ -119,10 +131,17 @@ const COLUMNS: Record<string, Column[]> = {
     {
       name: 'External-IP',
       type: 'string',
-      cell: (o) => (getPath(o, 'spec.type') === 'LoadBalancer' ? '<pending>' : '<none>'),
+      cell: (o) => {
+        const ingress = getPath(o, 'status.loadBalancer.ingress');
+        if (Array.isArray(ingress) && ingress.length > 0) {
+          return ingress.map((i) => (isRecord(i) ? s(i.ip ?? i.hostname, '') : '')).join(',');
+        }
+        return getPath(o, 'spec.type') === 'LoadBalancer' ? '<pending>' : '<none>';
+      },
     },
     { name: 'Port(s)', type: 'string', cell: ports },
     age,
+    { name: 'Selector', type: 'string', priority: 1, cell: (o) => selectorText(getPath(o, 'spec.selector')) },
   ],
   '/Pod': [
     name,
@@ -130,6 +149,8 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Status', type: 'string', cell: podStatus },
     { name: 'Restarts', type: 'string', cell: () => '0' },
     age,
+    { name: 'IP', type: 'string', priority: 1, cell: (o) => s(getPath(o, 'status.podIP')) },
+    { name: 'Node', type: 'string', priority: 1, cell: (o) => s(getPath(o, 'spec.nodeName')) },
   ],
   'apps/Deployment': [
     name,
@@ -141,6 +162,14 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Up-to-date', type: 'integer', cell: (o) => n(getPath(o, 'status.updatedReplicas')) },
     { name: 'Available', type: 'integer', cell: (o) => n(getPath(o, 'status.availableReplicas')) },
     age,
+    { name: 'Containers', type: 'string', priority: 1, cell: (o) => containerField(o, 'name') },
+    { name: 'Images', type: 'string', priority: 1, cell: (o) => containerField(o, 'image') },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: (o) => selectorText(getPath(o, 'spec.selector.matchLabels')),
+    },
   ],
   'apps/StatefulSet': [
     name,
