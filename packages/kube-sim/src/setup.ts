@@ -8,6 +8,7 @@ import { installServiceAccountController } from './controllers/serviceaccount.ts
 import { installStatusController, revisionOf, trackObject } from './controllers/status.ts';
 import { installWorkloadControllers } from './controllers/workloads.ts';
 import { createObject } from './engine/create.ts';
+import { writeStatusAs } from './engine/system.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 import { isSimulated } from './status/index.ts';
 
@@ -24,6 +25,88 @@ function bootstrap(cluster: VirtualCluster): void {
       metadata: { name },
     });
   }
+}
+
+/** The node simulated pods run on, Ready, as `kubectl get nodes` shows it. */
+function bootstrapNode(cluster: VirtualCluster): void {
+  const def = cluster.registry.lookup('', 'v1', 'nodes');
+  if (!def) return;
+  const node = createObject({ cluster, def, manager: 'kubelet', dryRun: false }, undefined, {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: 'kube-sim-node',
+      labels: {
+        'kubernetes.io/hostname': 'kube-sim-node',
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'node-role.kubernetes.io/control-plane': '',
+      },
+    },
+    spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] },
+  }).object;
+  const since = node.metadata.creationTimestamp ?? null;
+  const resources = { cpu: '8', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
+  writeStatusAs(
+    cluster,
+    def,
+    node,
+    {
+      capacity: resources,
+      allocatable: resources,
+      conditions: [
+        {
+          type: 'MemoryPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientMemory',
+          message: 'kubelet has sufficient memory available',
+          lastHeartbeatTime: since,
+          lastTransitionTime: since,
+        },
+        {
+          type: 'DiskPressure',
+          status: 'False',
+          reason: 'KubeletHasNoDiskPressure',
+          message: 'kubelet has no disk pressure',
+          lastHeartbeatTime: since,
+          lastTransitionTime: since,
+        },
+        {
+          type: 'PIDPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientPID',
+          message: 'kubelet has sufficient PID available',
+          lastHeartbeatTime: since,
+          lastTransitionTime: since,
+        },
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'kubelet is posting ready status',
+          lastHeartbeatTime: since,
+          lastTransitionTime: since,
+        },
+      ],
+      addresses: [
+        { type: 'InternalIP', address: '172.18.0.2' },
+        { type: 'Hostname', address: 'kube-sim-node' },
+      ],
+      nodeInfo: {
+        architecture: 'amd64',
+        operatingSystem: 'linux',
+        osImage: 'kube-sim',
+        kernelVersion: '6.8.0',
+        containerRuntimeVersion: 'containerd://1.7.24',
+        kubeletVersion: 'v1.32.0',
+        kubeProxyVersion: 'v1.32.0',
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+      },
+    },
+    'kubelet',
+  );
 }
 
 function restore(cluster: VirtualCluster, snap: ClusterSnapshot): void {
@@ -52,6 +135,9 @@ export function createCluster(cfg: ClusterConfig, snapshot?: ClusterSnapshot): V
   if (snapshot) {
     restore(cluster, snapshot);
     reindex();
-  } else bootstrap(cluster);
+  } else {
+    bootstrap(cluster);
+    if (cluster.simulatePods) bootstrapNode(cluster);
+  }
   return cluster;
 }

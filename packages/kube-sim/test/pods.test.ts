@@ -81,6 +81,11 @@ describe('simulated pods', () => {
     assert.deepEqual(await podNames('app=db'), ['db-0']);
   });
 
+  it('has a Ready node the pods run on', async () => {
+    const nodes = await t.kubectl(['get', 'nodes']);
+    assert.match(nodes.stdout, /^kube-sim-node\s+Ready\s+control-plane\s+\S+\s+v1\.32\.0$/m);
+  });
+
   it('runs one pod per DaemonSet and a pod per Job that completes', async () => {
     await api(t.sim, `${APPS}/daemonsets`, { method: 'POST', body: workload('DaemonSet', 'agent', 1) });
     assert.equal((await podNames('app=agent')).length, 1);

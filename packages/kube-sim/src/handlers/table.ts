@@ -143,6 +143,31 @@ const COLUMNS: Record<string, Column[]> = {
     age,
     { name: 'Selector', type: 'string', priority: 1, cell: (o) => selectorText(getPath(o, 'spec.selector')) },
   ],
+  '/Node': [
+    name,
+    {
+      name: 'Status',
+      type: 'string',
+      cell: (o) => {
+        const conds = getPath(o, 'status.conditions');
+        const ready =
+          Array.isArray(conds) && conds.some((c) => isRecord(c) && c.type === 'Ready' && c.status === 'True');
+        return ready ? 'Ready' : 'NotReady';
+      },
+    },
+    {
+      name: 'Roles',
+      type: 'string',
+      cell: (o) => {
+        const roles = Object.keys(o.metadata.labels ?? {})
+          .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+          .map((k) => k.slice('node-role.kubernetes.io/'.length));
+        return roles.length ? roles.join(',') : '<none>';
+      },
+    },
+    age,
+    { name: 'Version', type: 'string', cell: (o) => s(getPath(o, 'status.nodeInfo.kubeletVersion'), '') },
+  ],
   '/Pod': [
     name,
     { name: 'Ready', type: 'string', cell: podReady },
