@@ -1,0 +1,305 @@
+// The agent's only connection to the world outside its cluster: HTTP(S) calls to the control
+// plane's /agent/v1 (docs/AGENT-PROTOCOL.md), each with a deadline, through an HTTP proxy when
+// HTTPS_PROXY / HTTP_PROXY say so (and NO_PROXY does not exempt the host).
+import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** A failed call. status 0: no answer (unreachable, timed out); `transient`: worth retrying. */
+export class AgentApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly transient: boolean;
+  constructor(status: number, code: string, message: string, transient: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'AgentApiError';
+    this.status = status;
+    this.code = code;
+    this.transient = transient;
+  }
+}
+
+export function isApiError(err: unknown, code?: string): err is AgentApiError {
+  return err instanceof AgentApiError && (code === undefined || err.code === code);
+}
+
+export interface Registration {
+  agentId: string;
+  clusterId: string;
+  /** The cluster's name. */
+  cluster: string;
+  credential: string;
+  signingPublicKey: string;
+  leaseTtlSeconds: number;
+  heartbeatIntervalSeconds: number;
+}
+
+export interface Job {
+  targetId: string;
+  deploymentId: string;
+  application: string;
+  namespace: string;
+  sha: string;
+  attempt: number;
+  epoch: number;
+  leaseExpiresAt: string;
+  leaseTtlSeconds: number;
+  syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
+  bundle: { digest: string; signature: string };
+}
+
+export interface ObjectReport {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  action: string;
+  error?: string;
+}
+
+export interface ResultReport {
+  targetId: string;
+  epoch: number;
+  status: 'succeeded' | 'failed';
+  objects: ObjectReport[];
+  error?: { code: string; message: string; transient: boolean };
+}
+
+export interface ClientOptions {
+  url: string;
+  /** Deadline of every call except the claim's long poll, which gets wait + this. */
+  timeoutMs: number;
+  httpsProxy?: string | undefined;
+  httpProxy?: string | undefined;
+  noProxy?: string | undefined;
+  /** Largest bundle accepted, in bytes (default 64 MiB). */
+  maxBundleBytes?: number;
+}
+
+export interface AgentClient {
+  setCredential(credential: string): void;
+  register(bootstrapToken: string, signal?: AbortSignal): Promise<Registration>;
+  /** The next job of this agent's cluster, or undefined when `waitSeconds` passed without one. */
+  claim(waitSeconds: number, signal?: AbortSignal): Promise<Job | undefined>;
+  heartbeat(
+    lease: { targetId: string; epoch: number },
+    signal?: AbortSignal,
+  ): Promise<{ leaseExpiresAt: string; cancel: boolean }>;
+  result(report: ResultReport, signal?: AbortSignal): Promise<void>;
+  bundle(digest: string, signal?: AbortSignal): Promise<{ bytes: Buffer; signature: string | undefined }>;
+  close(): Promise<void>;
+}
+
+export function createAgentClient(opts: ClientOptions): AgentClient {
+  const base = new URL('/agent/v1/', opts.url);
+  // Explicit values ('' = none) so the validated config, not a second read of the env, decides.
+  const dispatcher: Dispatcher = new EnvHttpProxyAgent({
+    httpProxy: opts.httpProxy ?? '',
+    httpsProxy: opts.httpsProxy ?? '',
+    noProxy: opts.noProxy ?? '',
+    connect: { timeout: Math.min(opts.timeoutMs, 10_000) },
+  });
+  const maxBundle = opts.maxBundleBytes ?? 64 * 1024 * 1024;
+  let credential: string | undefined;
+
+  async function call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    o: { signal?: AbortSignal | undefined; timeoutMs?: number; auth?: boolean; maxBytes?: number },
+  ): Promise<{ status: number; bytes: Buffer; headers: Record<string, string | string[] | undefined> }> {
+    const timeoutMs = o.timeoutMs ?? opts.timeoutMs;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': `tether-agent/${AGENT_VERSION}`,
+    };
+    if (o.auth !== false) {
+      if (!credential) throw new AgentApiError(401, 'unauthorized', 'no agent credential yet', false);
+      headers.authorization = `Bearer ${credential}`;
+    }
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const url = new URL(path, base);
+    try {
+      const res = await request(url, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        dispatcher,
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const bytes = await readLimited(res.body, o.maxBytes ?? 4 * 1024 * 1024);
+      if (res.statusCode >= 400) throw apiError(res.statusCode, bytes, method, url.pathname);
+      return { status: res.statusCode, bytes, headers: res.headers };
+    } catch (err) {
+      if (err instanceof AgentApiError) throw err;
+      if (o.signal?.aborted) throw new AgentApiError(0, 'aborted', 'request aborted', false, { cause: err });
+      const why = timeout.aborted ? `no answer within ${timeoutMs} ms` : describe(err);
+      throw new AgentApiError(0, 'unreachable', `${method} ${url.pathname}: ${why}`, true, { cause: err });
+    }
+  }
+
+  return {
+    setCredential(c) {
+      credential = c;
+    },
+    async register(bootstrapToken, signal) {
+      const res = await call(
+        'POST',
+        'register',
+        { bootstrapToken, version: AGENT_VERSION },
+        { signal, auth: false },
+      );
+      return parseRegistration(json(res.bytes));
+    },
+    async claim(waitSeconds, signal) {
+      const res = await call(
+        'POST',
+        'claim',
+        { wait: waitSeconds },
+        { signal, timeoutMs: waitSeconds * 1000 + opts.timeoutMs },
+      );
+      if (res.status === 204) return undefined;
+      const body = json(res.bytes);
+      if (!isRecord(body) || !isRecord(body.job)) throw badAnswer('claim', 'no job');
+      return parseJob(body.job);
+    },
+    async heartbeat(lease, signal) {
+      const res = await call('POST', 'heartbeat', lease, { signal });
+      const body = json(res.bytes);
+      if (!isRecord(body)) throw badAnswer('heartbeat', 'not an object');
+      return {
+        leaseExpiresAt: typeof body.leaseExpiresAt === 'string' ? body.leaseExpiresAt : '',
+        cancel: body.cancel === true,
+      };
+    },
+    async result(report, signal) {
+      await call('POST', 'result', report, { signal });
+    },
+    async bundle(digest, signal) {
+      const res = await call('GET', `bundles/${encodeURIComponent(digest)}`, undefined, {
+        signal,
+        maxBytes: maxBundle,
+      });
+      const sig = res.headers['x-tether-signature'];
+      return { bytes: res.bytes, signature: Array.isArray(sig) ? sig[0] : sig };
+    },
+    close: () => dispatcher.close(),
+  };
+}
+
+async function readLimited(
+  body: AsyncIterable<Uint8Array> & { destroy(): void },
+  max: number,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy();
+      throw new AgentApiError(0, 'payload_too_large', `answer larger than ${max} bytes`, false);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+function apiError(status: number, bytes: Buffer, method: string, path: string): AgentApiError {
+  let code = `http_${status}`;
+  let message = `${method} ${path} answered ${status}`;
+  try {
+    const body: unknown = JSON.parse(bytes.toString('utf8'));
+    if (isRecord(body) && isRecord(body.error)) {
+      if (typeof body.error.code === 'string') code = body.error.code;
+      if (typeof body.error.message === 'string') message = `${message}: ${body.error.message}`;
+    }
+  } catch {
+    // Not the API's envelope (a proxy's error page): keep the status.
+  }
+  if (status === 401) code = 'unauthorized';
+  return new AgentApiError(status, code, message, status >= 500 || status === 429 || status === 408);
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  const prefix = typeof code === 'string' && !err.message.includes(code) ? `${code} ` : '';
+  return `${prefix}${err.message}${cause}`;
+}
+
+function json(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw badAnswer('response', 'not JSON');
+  }
+}
+
+function badAnswer(what: string, why: string): AgentApiError {
+  // The control plane (or something in between) answered nonsense: try again later.
+  return new AgentApiError(0, 'bad_answer', `unexpected ${what} answer: ${why}`, true);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function str(o: Record<string, unknown>, key: string, what: string): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v === '') throw badAnswer(what, `${key} missing`);
+  return v;
+}
+
+function num(o: Record<string, unknown>, key: string, what: string, fallback?: number): number {
+  const v = o[key];
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (fallback !== undefined) return fallback;
+  throw badAnswer(what, `${key} missing`);
+}
+
+function parseRegistration(body: unknown): Registration {
+  if (!isRecord(body)) throw badAnswer('register', 'not an object');
+  const cluster = body.cluster;
+  const name = typeof cluster === 'string' ? cluster : isRecord(cluster) ? cluster.name : undefined;
+  const ttl = num(body, 'leaseTtlSeconds', 'register', 30);
+  return {
+    agentId: str(body, 'agentId', 'register'),
+    clusterId: str(body, 'clusterId', 'register'),
+    cluster: typeof name === 'string' ? name : '',
+    credential: str(body, 'credential', 'register'),
+    signingPublicKey: str(body, 'signingPublicKey', 'register'),
+    leaseTtlSeconds: ttl,
+    heartbeatIntervalSeconds: num(body, 'heartbeatIntervalSeconds', 'register', ttl / 3),
+  };
+}
+
+function parseJob(j: Record<string, unknown>): Job {
+  const policy = isRecord(j.syncPolicy) ? j.syncPolicy : {};
+  const bundle = isRecord(j.bundle) ? j.bundle : {};
+  return {
+    targetId: str(j, 'targetId', 'claim'),
+    deploymentId: str(j, 'deploymentId', 'claim'),
+    application: str(j, 'application', 'claim'),
+    namespace: str(j, 'namespace', 'claim'),
+    sha: str(j, 'sha', 'claim'),
+    attempt: num(j, 'attempt', 'claim', 1),
+    epoch: num(j, 'epoch', 'claim'),
+    leaseExpiresAt: typeof j.leaseExpiresAt === 'string' ? j.leaseExpiresAt : '',
+    leaseTtlSeconds: num(j, 'leaseTtlSeconds', 'claim', 30),
+    syncPolicy: {
+      prune: policy.prune === true,
+      selfHeal: policy.selfHeal === true,
+      createNamespace: policy.createNamespace === true,
+    },
+    // Missing digest/signature are not an answer error: verification refuses the bundle.
+    bundle: {
+      digest: typeof bundle.digest === 'string' ? bundle.digest : '',
+      signature: typeof bundle.signature === 'string' ? bundle.signature : '',
+    },
+  };
+}
