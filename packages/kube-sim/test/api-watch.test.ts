@@ -106,6 +106,37 @@ describe('watch', () => {
     assert.equal(events[0]?.object.reason, 'Expired');
   });
 
+  it('sees no event for a re-apply that changes nothing', async () => {
+    const body = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'steady' },
+      spec: {
+        selector: { matchLabels: { app: 'steady' } },
+        template: {
+          metadata: { labels: { app: 'steady' } },
+          spec: { containers: [{ name: 'c', image: 'nginx' }] },
+        },
+      },
+    };
+    const path = '/apis/apps/v1/namespaces/default/deployments';
+    const opts = { method: 'PATCH', body, contentType: 'application/apply-patch+yaml' };
+    assert.equal((await api(t.sim, `${path}/steady?fieldManager=gitops`, opts)).status, 201);
+    const rv = (await api(t.sim, path)).json().metadata.resourceVersion;
+    const again = await api(t.sim, `${path}/steady?fieldManager=gitops`, opts);
+    assert.equal(again.status, 200);
+    assert.equal(
+      again.json().metadata.resourceVersion,
+      (await api(t.sim, `${path}/steady`)).json().metadata.resourceVersion,
+    );
+    const events = await collectWatch(
+      t.sim,
+      `${path}?watch=true&resourceVersion=${rv}&timeoutSeconds=1`,
+      () => false,
+    );
+    assert.deepEqual(events, []);
+  });
+
   it('releases a watch when its client goes away', async () => {
     await collectWatch(t.sim, `${CMS}?watch=true`, (e) => e.length >= 1);
     await eventually('the server to drop the watch', () => t.sim.state.closers.size === 0);
