@@ -108,14 +108,17 @@ function sendObject(r: ResourceRequest, code: number, obj: KubeObject): void {
 function handleGet(r: ResourceRequest): void {
   const { def, namespace, name, subresource } = r.route;
   const ctx = ctxFor(r, 'GetOptions', false);
-  if (name !== undefined) {
+  const watching = r.route.watchPath || boolParam(r.query, 'watch') === true;
+  if (name !== undefined && !(watching && subresource === undefined)) {
     const live = getLive(ctx, namespace, name);
     if (subresource === 'scale') sendJson(r.res, 200, toScale(ctx, live));
     else sendObject(r, 200, live);
     return;
   }
   const selector = selectorOf(r.query, def);
-  if (r.route.watchPath || boolParam(r.query, 'watch') === true) {
+  // A watch on a named object is a watch of the collection restricted to that name.
+  if (name !== undefined) selector.fields.push({ field: 'metadata.name', op: '=', value: name });
+  if (watching) {
     serveWatch({
       cluster: r.cluster,
       def,
