@@ -9,7 +9,8 @@ import { isKubeError, KubeError } from './errors.ts';
 import { FIELD_MANAGER } from './labels.ts';
 import { type PlannedObject, planBundle, planError } from './plan.ts';
 
-export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'failed';
+/** `pruned`: deleted by a prune (see prune.ts), never produced by applyBundle itself. */
+export type ApplyAction = 'created' | 'configured' | 'unchanged' | 'failed' | 'pruned';
 
 export interface ObjectResult {
   apiVersion: string;

@@ -31,6 +31,8 @@ export interface ApplyOptions extends CallOptions {
 
 export interface DeleteOptions extends CallOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** Delete only that exact object: a 409 (resource_conflict) when it was replaced or changed since. */
+  preconditions?: { uid?: string; resourceVersion?: string };
 }
 
 export interface ListQuery {
@@ -132,6 +134,9 @@ export class HttpKubeClient implements KubeClient {
       await this.transport.request('DELETE', path, {
         ...opts,
         query: { propagationPolicy: opts.propagationPolicy },
+        ...(opts.preconditions
+          ? { body: { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: opts.preconditions } }
+          : {}),
         what: `delete ${describeRef(ref)}`,
         object: describeRef(ref),
       });

@@ -23,6 +23,12 @@ export type KubeErrorCode =
   | 'request_rejected'
   /** The connection settings cannot work (no server, unreadable kubeconfig, http without opt-in). */
   | 'invalid_config'
+  /** The destination namespace does not exist and creating it was not asked for. */
+  | 'namespace_not_found'
+  /** Applied objects did not become healthy within the wait. */
+  | 'health_timeout'
+  /** An applied object reports a failure it will not recover from on its own (ProgressDeadlineExceeded, a failed Job). */
+  | 'health_degraded'
   /** The caller's AbortSignal fired. */
   | 'cancelled'
   /** A bug or an answer the engine cannot read. */
@@ -33,6 +39,8 @@ const TRANSIENT: ReadonlySet<KubeErrorCode> = new Set<KubeErrorCode>([
   'cluster_timeout',
   'server_error',
   'resource_conflict',
+  // A slow rollout may finish; another attempt waits again.
+  'health_timeout',
   // Nothing is wrong with the objects or the cluster; whoever cancelled decides about retrying.
   'cancelled',
 ]);

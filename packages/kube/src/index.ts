@@ -18,6 +18,7 @@ export {
   type ObjectRef,
   refOf,
 } from './client.ts';
+export { type FieldChange, fieldChanges } from './compare.ts';
 export {
   buildKubeConfig,
   type ClusterConnection,
@@ -28,7 +29,15 @@ export {
   type KubeconfigConnection,
   type ServerConnection,
 } from './connection.ts';
+export {
+  type DiffAction,
+  type DiffBundleOptions,
+  type DiffResult,
+  diffBundle,
+  type ObjectDiff,
+} from './diff.ts';
 export { type ApiResource, type DiscoveryOptions, splitApiVersion } from './discovery.ts';
+export { type DetectDriftOptions, type DriftResult, detectDrift, type ObjectDrift } from './drift.ts';
 export {
   type FieldConflict,
   isKubeError,
@@ -37,7 +46,14 @@ export {
   type KubeErrorCode,
   type KubeErrorDetails,
 } from './errors.ts';
-export { type InventoryEntry, inventoryOf } from './inventory.ts';
+export {
+  type ObjectHealth,
+  type WaitHealthyOptions,
+  type WaitHealthyResult,
+  waitHealthy,
+} from './health.ts';
+export { assessHealth, type Health, type HealthStatus } from './health-rules.ts';
+export { type InventoryEntry, type InventorySource, inventoryKey, inventoryOf } from './inventory.ts';
 export {
   APPLICATION_LABEL,
   FIELD_MANAGER,
@@ -49,3 +65,18 @@ export {
   TETHER_LABELS,
   withOwnershipLabels,
 } from './labels.ts';
+export {
+  type EnsureNamespaceOptions,
+  type EnsureNamespaceResult,
+  ensureNamespace,
+} from './namespace.ts';
+export { type ForeignOwner, fieldPaths, foreignOwners, pruneBlocker } from './ownership.ts';
+export {
+  type PruneAction,
+  type PruneObjectResult,
+  type PruneOptions,
+  type PruneProgress,
+  type PruneResult,
+  prune,
+} from './prune.ts';
+export { type PruneCandidate, type PrunePlan, type PrunePlanOptions, planPrune } from './prune-plan.ts';
