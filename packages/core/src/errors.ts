@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   conflict: 409,
   invalid_transition: 409,
   already_exists: 409,
+  /** An agent's lease on a target was lost (expired and re-claimed): stop, do not report. */
+  lease_lost: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   ref_not_found: 422,
