@@ -34,7 +34,10 @@ export interface CreateDeploymentInput {
 
 const WITH_NAMES = {
   application: { select: { name: true } },
-  targets: { orderBy: { cluster: { name: 'asc' } }, include: { cluster: { select: { name: true, mode: true } } } },
+  targets: {
+    orderBy: { cluster: { name: 'asc' } },
+    include: { cluster: { select: { name: true, mode: true } } },
+  },
 } as const satisfies Prisma.DeploymentInclude;
 
 type Loaded = Prisma.DeploymentGetPayload<{ include: typeof WITH_NAMES }>;
@@ -44,7 +47,11 @@ function view(d: Loaded): DeploymentRecord {
   return {
     ...rest,
     applicationName: application.name,
-    targets: targets.map(({ cluster, ...t }) => ({ ...t, clusterName: cluster.name, clusterMode: cluster.mode })),
+    targets: targets.map(({ cluster, ...t }) => ({
+      ...t,
+      clusterName: cluster.name,
+      clusterMode: cluster.mode,
+    })),
   };
 }
 
