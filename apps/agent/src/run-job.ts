@@ -1,7 +1,14 @@
 // One claimed job, start to end: fetch the bundle, check its digest and signature, apply it with
 // the shared engine while the lease is kept alive, and report the outcome, fenced by the epoch.
 import type { Logger } from '@tether/core';
-import { applyBundle, FIELD_MANAGER, isKubeError, type KubeClient, type ObjectResult } from '@tether/kube';
+import {
+  applyBundle,
+  ensureNamespace,
+  FIELD_MANAGER,
+  isKubeError,
+  type KubeClient,
+  type ObjectResult,
+} from '@tether/kube';
 import type { KubeObject } from '@tether/manifests';
 import { type BackoffOptions, createBackoff } from './backoff.ts';
 import { type AgentClient, isApiError, type Job, type ObjectReport, type ResultReport } from './client.ts';
@@ -105,7 +112,7 @@ async function apply(deps: RunJobDeps, job: Job, bundle: Bundle, signal: AbortSi
   const client = deps.connectKube(); // Throws KubeError invalid_config for settings that cannot work.
   try {
     const created = job.syncPolicy.createNamespace
-      ? await ensureNamespace(client, job.namespace, bundle.objects, signal)
+      ? await createNamespace(client, job.namespace, bundle.objects, signal)
       : [];
     const res = await applyBundle({
       client,
@@ -140,11 +147,8 @@ async function apply(deps: RunJobDeps, job: Job, bundle: Bundle, signal: AbortSi
   }
 }
 
-/**
- * createNamespace: the destination namespace, unless the bundle brings it. Not labelled as owned.
- * The same rule as apps/worker/src/apply.ts; a candidate for @tether/kube.
- */
-async function ensureNamespace(
+/** createNamespace: the destination namespace, unless the bundle brings it (as the push worker does). */
+async function createNamespace(
   client: KubeClient,
   namespace: string,
   objects: KubeObject[],
@@ -153,10 +157,9 @@ async function ensureNamespace(
   const inBundle = objects.some(
     (o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata.name === namespace,
   );
-  const ref = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
-  if (inBundle || (await client.get(ref, { signal }))) return [];
-  await client.apply({ ...ref, metadata: { name: namespace } }, { fieldManager: FIELD_MANAGER, signal });
-  return [{ ...ref, action: 'created' }];
+  if (inBundle) return [];
+  const { created } = await ensureNamespace({ client, name: namespace, create: true, signal });
+  return created ? [{ apiVersion: 'v1', kind: 'Namespace', name: namespace, action: 'created' }] : [];
 }
 
 function toReport(r: ObjectResult): ObjectReport {
