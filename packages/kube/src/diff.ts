@@ -44,7 +44,7 @@ export interface DiffBundleOptions {
 export interface DiffResult {
   /** In apply order, then prune entries in deletion order. */
   objects: ObjectDiff[];
-  /** Objects no longer rendered that a prune would leave alone, with the reason. */
+  /** Objects no longer rendered that a prune would leave alone (skipped or retained), with the reason. */
   skipped: PruneCandidate[];
 }
 
@@ -125,5 +125,5 @@ export async function diffBundle(opts: DiffBundleOptions): Promise<DiffResult> {
     signal,
   });
   for (const c of plan.prune) objects.push({ ref: c.ref, action: 'prune', reason: c.reason });
-  return { objects, skipped: plan.skipped };
+  return { objects, skipped: [...plan.skipped, ...plan.retained] };
 }

@@ -35,8 +35,14 @@ export interface PruneCandidate {
 export interface PrunePlan {
   /** Objects to delete, in deletion order: reverse apply order, CRDs and Namespaces last. */
   prune: PruneCandidate[];
-  /** Objects no longer rendered that the prune must leave alone. */
+  /** Objects no longer rendered that are not (only) the application's: left alone. */
   skipped: PruneCandidate[];
+  /**
+   * The application's Namespaces and CRDs whose deletion would take along objects the prune
+   * keeps (another application's, desired ones): left in place and reported as orphaned, so the
+   * inventory keeps them for a later prune.
+   */
+  retained: PruneCandidate[];
 }
 
 function isRendered(o: RenderedObject | KubeObject | ObjectRef): o is RenderedObject {
@@ -134,10 +140,11 @@ export async function planPrune(opts: PrunePlanOptions): Promise<PrunePlan> {
   }
   const pruneKeys = new Set(prunable.map((o) => inventoryKey(refOf(o))));
   const prune: PruneCandidate[] = [];
+  const retained: PruneCandidate[] = [];
   for (const live of orderForApply(prunable).reverse()) {
     const blocker = await takesAlong(client, live, pruneKeys, signal);
     if (blocker) {
-      skipped.push(candidate(live, blocker));
+      retained.push(candidate(live, blocker));
       pruneKeys.delete(inventoryKey(refOf(live)));
     } else {
       prune.push(candidate(live, `no longer rendered by application "${application}"`));
@@ -147,7 +154,11 @@ export async function planPrune(opts: PrunePlanOptions): Promise<PrunePlan> {
   const last = (c: PruneCandidate) =>
     c.ref.kind === 'Namespace' ? 2 : c.ref.kind === 'CustomResourceDefinition' ? 1 : 0;
   prune.sort((a, b) => last(a) - last(b));
-  return { prune, skipped };
+  const byKey = (a: PruneCandidate, b: PruneCandidate) => {
+    const [x, y] = [inventoryKey(a.ref), inventoryKey(b.ref)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  return { prune, skipped: skipped.sort(byKey), retained: retained.sort(byKey) };
 }
 
 function candidate(live: KubeObject, reason: string): PruneCandidate {

@@ -23,7 +23,7 @@ export interface PruneObjectResult {
 
 export interface PruneResult {
   ok: boolean;
-  /** Skipped objects first, then the candidates handled, in deletion order. */
+  /** Skipped and retained objects first, then the candidates handled, in deletion order. */
   results: PruneObjectResult[];
   /** Candidates not handled because of a failure or cancellation, in deletion order. */
   notAttempted: ObjectRef[];
@@ -113,8 +113,9 @@ export async function prune(opts: PruneOptions): Promise<PruneResult> {
     return { ok: false, results: [], notAttempted: [], error };
   }
   const results: PruneObjectResult[] = plan.skipped.map((c) => resultOf(c, 'skipped', c.reason));
+  results.push(...plan.retained.map((c) => resultOf(c, 'orphaned', c.reason)));
   for (const r of results)
-    log.info({ object: describeRef(r as ObjectRef), reason: r.reason }, 'prune skipped');
+    log.info({ object: describeRef(r), action: r.action, reason: r.reason }, 'not pruned');
   if (!opts.enabled) {
     results.push(...plan.prune.map((c) => resultOf(c, 'orphaned', `${c.reason}; prune is off`)));
     if (plan.prune.length > 0) log.info({ orphaned: plan.prune.length }, 'orphaned objects left in place');

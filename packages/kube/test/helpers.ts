@@ -85,3 +85,27 @@ export async function silentServer(): Promise<{ port: number; close: () => Promi
     },
   };
 }
+
+/**
+ * A write by another client straight to the sim's REST API (what `kubectl scale`, `kubectl edit`
+ * or `kubectl create` send): a merge patch (PATCH) or a create (POST) under `fieldManager`.
+ */
+export async function writeAs(
+  sim: KubeSim,
+  method: 'PATCH' | 'POST',
+  path: string,
+  body: unknown,
+  fieldManager: string,
+): Promise<unknown> {
+  const res = await fetch(`${sim.url}${path}?fieldManager=${encodeURIComponent(fieldManager)}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
