@@ -2,20 +2,11 @@
 // unreachable, the local health/metrics listener, and a clean exit on SIGTERM.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { closedPort } from './net.ts';
 import { spawnAgent, tail } from './process.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  assert.ok(address && typeof address === 'object');
-  return address.port;
-}
 
 test('main: a bad configuration exits 2 naming every problem', async (t) => {
   const agent = spawnAgent(t, { TETHER_URL: 'ftp://x', TETHER_AGENT_HEALTH_PORT: 'lots' });
