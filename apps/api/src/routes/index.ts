@@ -4,6 +4,7 @@ import { deployApplicationRoute } from './applications/deploy.ts';
 import { deleteApplicationRoute, getApplicationRoute } from './applications/get.ts';
 import { listApplicationsRoute } from './applications/list.ts';
 import { patchApplicationRoute } from './applications/patch.ts';
+import { rollbackApplicationRoute } from './applications/rollback.ts';
 import { listAuditRoute } from './audit/list.ts';
 import { createClusterRoute } from './clusters/create.ts';
 import { deleteClusterRoute, getClusterRoute } from './clusters/get.ts';
@@ -28,6 +29,7 @@ export const apiRoutes: RouteModule[] = [
   patchApplicationRoute,
   deleteApplicationRoute,
   deployApplicationRoute,
+  rollbackApplicationRoute,
   listDeploymentsRoute,
   getDeploymentRoute,
   listAuditRoute,
