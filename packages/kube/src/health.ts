@@ -108,7 +108,11 @@ export async function waitHealthy(opts: WaitHealthyOptions): Promise<WaitHealthy
         return outcome(isKubeError(err) ? err : new KubeError('internal', String(err), { cause: err }));
       }
     }
-    opts.onPoll?.(objects);
+    try {
+      opts.onPoll?.(objects);
+    } catch {
+      // An observer's failure is not the rollout's.
+    }
     const degraded = objects.filter((h) => h.status === 'degraded');
     if (degraded.length > 0) {
       return outcome(
