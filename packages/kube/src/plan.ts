@@ -46,7 +46,7 @@ function describeSource(s: ManifestSource): string {
 
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
-function isLabelValue(v: string): boolean {
+export function isLabelValue(v: string): boolean {
   return v !== '' && v.length <= 63 && LABEL_VALUE.test(v);
 }
 

@@ -5,10 +5,11 @@
 import { groupOf, type KubeObject, orderForApply, type RenderedObject } from '@tether/manifests';
 import { describeRef, type KubeClient, type ObjectRef, refOf } from './client.ts';
 import type { ApiResource } from './discovery.ts';
-import { isKubeError } from './errors.ts';
+import { isKubeError, KubeError } from './errors.ts';
 import { type InventoryEntry, inventoryKey } from './inventory.ts';
 import { FIELD_MANAGER, ownershipSelector } from './labels.ts';
 import { pruneBlocker } from './ownership.ts';
+import { isLabelValue } from './plan.ts';
 
 export interface PrunePlanOptions {
   client: KubeClient;
@@ -65,6 +66,9 @@ const NAMESPACE_DEFAULTS = new Set(['ServiceAccount/default', 'ConfigMap/kube-ro
 export async function planPrune(opts: PrunePlanOptions): Promise<PrunePlan> {
   const { client, application, signal } = opts;
   const fieldManager = opts.fieldManager ?? FIELD_MANAGER;
+  if (!isLabelValue(application)) {
+    throw new KubeError('invalid_object', `application name "${application}" cannot be a label value`);
+  }
   const resources = new Map<string, ApiResource | undefined>();
   const resource = async (apiVersion: string, kind: string) => {
     const k = `${apiVersion}|${kind}`;
