@@ -15,12 +15,13 @@ import {
   requeueTarget,
   StaleLeaseError,
   startTarget,
+  TargetBusyError,
   type TargetWork,
   withTx,
 } from '@tether/db';
 import type { JobPayload } from '@tether/queue';
 
-export type SkipReason = 'target_not_found' | 'terminal' | 'mismatch' | 'not_push' | 'raced';
+export type SkipReason = 'target_not_found' | 'terminal' | 'mismatch' | 'not_push' | 'raced' | 'superseded';
 
 export type Claim =
   | { kind: 'skip'; reason: SkipReason; status?: string }
@@ -66,7 +67,11 @@ export async function claimTarget(deps: ClaimDeps, payload: JobPayload<'target.s
   }
   try {
     const started =
-      work.status === 'running' ? await takeOver(deps, work) : await start(deps, payload.targetId);
+      work.status === 'running' ? await takeOver(deps, work) : await startWhenFree(deps, payload.targetId);
+    if (started.status === 'superseded') {
+      log.info('a newer deployment of this application to this cluster exists; superseded');
+      return { kind: 'skip', reason: 'superseded', status: started.status };
+    }
     return { kind: 'run', work, started };
   } catch (err) {
     if (err instanceof InvalidTransitionError || err instanceof StaleLeaseError) {
@@ -77,8 +82,30 @@ export async function claimTarget(deps: ClaimDeps, payload: JobPayload<'target.s
   }
 }
 
-function start(deps: ClaimDeps, targetId: string): Promise<DeploymentTarget> {
-  return startTarget(deps.db, targetId, deps.audit, { leaseOwner: deps.workerId });
+/** How often a target waiting for its application's running apply on the same cluster looks again. */
+const BUSY_RECHECK_MS = 100;
+
+/**
+ * Starts the target, waiting while another target of the same application and cluster runs
+ * (never two applies of one application to one cluster at once). The wait ends with the job's
+ * signal (its timeout or shutdown), so a stuck sibling cannot hold this job forever.
+ */
+async function startWhenFree(deps: ClaimDeps, targetId: string): Promise<DeploymentTarget> {
+  let logged = false;
+  for (;;) {
+    try {
+      return await startTarget(deps.db, targetId, deps.audit, { leaseOwner: deps.workerId });
+    } catch (err) {
+      if (!(err instanceof TargetBusyError)) throw err;
+      if (!logged)
+        deps.logger.info(
+          { running: err.runningTargetId },
+          'waiting for the running apply of this application',
+        );
+      logged = true;
+      await sleep(BUSY_RECHECK_MS, undefined, { signal: deps.signal });
+    }
+  }
 }
 
 /**

@@ -74,3 +74,23 @@ export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
   return e.code === 'P2002' || e.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation';
 }
+
+/**
+ * Another target of the same application on the same cluster is running: applies of one
+ * application to one cluster never overlap, so this one waits its turn.
+ */
+export class TargetBusyError extends TetherError {
+  readonly runningTargetId: string;
+  constructor(targetId: string, runningTargetId: string) {
+    super(
+      'conflict',
+      `target ${targetId} waits: ${runningTargetId} of the same application and cluster is running`,
+      {
+        targetId,
+        runningTargetId,
+      },
+    );
+    this.name = 'TargetBusyError';
+    this.runningTargetId = runningTargetId;
+  }
+}

@@ -14,6 +14,7 @@ export * from './repos/deployments.ts';
 export * from './repos/leases.ts';
 export * from './repos/page.ts';
 export * from './repos/requeue.ts';
+export * from './repos/target-gate.ts';
 export * from './repos/targets.ts';
 export * from './repos/tokens.ts';
 export * from './state.ts';

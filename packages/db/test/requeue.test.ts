@@ -40,10 +40,28 @@ after(async () => {
   await t?.close();
 });
 
+let clones = 0;
+
+/**
+ * A deployment of a fresh copy of the application: targets of one application on one cluster
+ * never run side by side (see target-gate.ts), and these tests need several in flight at once.
+ */
 async function deploy(applicationId: string) {
+  const cluster = applicationId === appId ? 'push-a' : 'pull-b';
+  const copy = await createApplication(
+    t.db,
+    {
+      name: `copy-${++clones}`,
+      repoUrl: 'https://github.com/acme/web',
+      path: 'k8s',
+      targetRevision: 'main',
+      destinations: [{ cluster, namespace: 'web' }],
+    },
+    SYSTEM,
+  );
   const d = await createDeployment(
     t.db,
-    { applicationId, revision: 'main', sha: 'b'.repeat(40), trigger: 'api' },
+    { applicationId: copy.id, revision: 'main', sha: 'b'.repeat(40), trigger: 'api' },
     SYSTEM,
   );
   const target = d.targets[0];
@@ -71,7 +89,7 @@ test('findStaleTargets: queued and running targets of the mode, older than the c
     ],
   );
   assert.equal(mine[0]?.deploymentId, a.deployment.id);
-  assert.equal(mine[0]?.applicationId, appId);
+  assert.equal(mine[0]?.applicationId, a.deployment.applicationId);
   assert.equal(mine[0]?.sha, 'b'.repeat(40));
   assert.ok(!stale.some((s) => s.id === pull.target.id));
   const pulls = await findStaleTargets(t.db, { mode: 'pull', olderThan: future });

@@ -35,10 +35,11 @@ export interface E2E {
   /** The repository's smart-HTTP URL, as applications and payloads name it. */
   repoUrl: string;
   kube: KubeClient;
+  worker: PushWorker;
   close(): Promise<void>;
 }
 
-export async function startE2E(): Promise<E2E> {
+export async function startE2E(opts: { startWorker?: boolean } = {}): Promise<E2E> {
   const logger = silentLogger();
   const database: TestDatabase = await createTestDatabase({ migrate: (url) => migrate(url), label: 'e2e' });
   const db = createDb(database.url);
@@ -71,7 +72,7 @@ export async function startE2E(): Promise<E2E> {
     workerId: 'e2e-worker',
     catalog: CATALOG,
   });
-  await worker.start();
+  if (opts.startWorker !== false) await worker.start();
   const kube = connectCluster({ server: sim.url, token: SIM_TOKEN, caData: sim.caData }, { logger });
   return {
     app,
@@ -80,6 +81,7 @@ export async function startE2E(): Promise<E2E> {
     repo,
     repoUrl: `${git.url}/platform.git`,
     kube,
+    worker,
     async close() {
       await worker.close({ deadlineMs: 5_000 });
       await app.close();

@@ -13,6 +13,7 @@ import { type DbTx, type Tx, withTx } from '../client.ts';
 import { InvalidTransitionError, NotFoundError, StaleLeaseError } from '../errors.ts';
 import { toJson } from '../json.ts';
 import { canTransition, deploymentStatusOf, isTerminal } from '../state.ts';
+import { passTargetGate } from './target-gate.ts';
 
 export type TargetAction = 'created' | 'configured' | 'unchanged' | 'failed' | 'pruned';
 
@@ -119,26 +120,37 @@ export interface StartOptions {
   leaseMs?: number;
 }
 
-/** queued → running: counts an attempt and bumps the lease epoch (the new fencing token). */
+/**
+ * queued → running: counts an attempt and bumps the lease epoch (the new fencing token).
+ * Latest wins: when a newer target of the same application and cluster exists, this one ends
+ * `superseded` instead and is returned with that status (callers must check). When another one
+ * is running, TargetBusyError: applies of one application to one cluster never overlap.
+ */
 export function startTarget(
   db: DbTx,
   targetId: string,
   ctx: AuditContext,
   opts: StartOptions = {},
 ): Promise<DeploymentTarget> {
-  const now = new Date();
-  return transition(db, targetId, ctx, () => ({
-    to: 'running',
-    data: {
-      attempts: { increment: 1 },
-      startedAt: now,
-      finishedAt: null,
-      leaseEpoch: { increment: 1 },
-      leaseOwner: opts.leaseOwner ?? null,
-      leaseExpiresAt: opts.leaseMs === undefined ? null : new Date(now.getTime() + opts.leaseMs),
-    },
-    audit: { type: 'target.started', data: opts.leaseOwner ? { leaseOwner: opts.leaseOwner } : {} },
-  }));
+  return withTx(db, async (tx) => {
+    const gate = await passTargetGate(tx, targetId);
+    if (gate.kind === 'superseded') {
+      return cancelTarget(tx, targetId, ctx, { superseded: true, reason: `superseded by ${gate.by}` });
+    }
+    const now = new Date();
+    return transition(tx, targetId, ctx, () => ({
+      to: 'running',
+      data: {
+        attempts: { increment: 1 },
+        startedAt: now,
+        finishedAt: null,
+        leaseEpoch: { increment: 1 },
+        leaseOwner: opts.leaseOwner ?? null,
+        leaseExpiresAt: opts.leaseMs === undefined ? null : new Date(now.getTime() + opts.leaseMs),
+      },
+      audit: { type: 'target.started', data: opts.leaseOwner ? { leaseOwner: opts.leaseOwner } : {} },
+    }));
+  });
 }
 
 export interface SucceedOptions {
