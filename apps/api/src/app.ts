@@ -3,11 +3,12 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { verifyApiToken } from '@tether/db';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { requireAgent } from './agent/auth.ts';
 import type { AppDeps } from './deps.ts';
 import { requireToken, tokenVerifier } from './http/auth.ts';
 import { installErrorHandlers } from './http/errors.ts';
 import { genRequestId } from './http/request-id.ts';
-import { apiRoutes, publicRoutes } from './routes/index.ts';
+import { agentPublicRoutes, agentRoutes, apiRoutes, publicRoutes } from './routes/index.ts';
 import type { TypedApp } from './routes/types.ts';
 import { ErrorEnvelope } from './schemas/common.ts';
 
@@ -29,6 +30,7 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorateRequest('actor', undefined);
+  app.decorateRequest('agent', undefined);
   app.addHook('onSend', async (req, reply) => {
     void reply.header('x-request-id', req.id);
   });
@@ -42,7 +44,16 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
         version: '1',
         description: 'GitOps control plane: clusters, applications, deployments, audit.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          agent: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'agent credential (from /agent/v1/register)',
+          },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -62,5 +73,21 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
     },
     { prefix: '/api/v1' },
   );
+
+  const pull = deps.pull;
+  if (pull) {
+    // Waiting claims answer 204 at once when the server closes, rather than holding it up.
+    app.addHook('preClose', async () => pull.stopWaiting());
+    await app.register(
+      async (gateway) => {
+        for (const route of agentPublicRoutes) route(gateway as TypedApp, pull);
+        await gateway.register(async (authed) => {
+          authed.addHook('preHandler', requireAgent(pull.db));
+          for (const route of agentRoutes) route(authed as TypedApp, pull);
+        });
+      },
+      { prefix: '/agent/v1' },
+    );
+  }
   return app;
 }

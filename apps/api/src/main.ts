@@ -5,6 +5,8 @@ import { ConfigError, createLogger, isMain } from '@tether/core';
 import { createDb, migrate } from '@tether/db';
 import { GitMirrorCache } from '@tether/manifests';
 import { closeRedis, createProducer, createRedis, ping } from '@tether/queue';
+import { createAgentGateway } from './agent/gateway.ts';
+import { loadSigner } from './agent/signing.ts';
 import { buildApp } from './app.ts';
 import { type ApiConfig, loadApiConfig } from './config.ts';
 
@@ -19,6 +21,28 @@ export async function startApi(config: ApiConfig, logger = createLogger('api')):
   const redis = createRedis(config.REDIS_URL, { logger, role: 'producer', name: 'tether-api' });
   const producer = createProducer({ redis, logger, prefix: config.TETHER_QUEUE_PREFIX });
   const mirrors = new GitMirrorCache({ baseDir: join(config.TETHER_DATA_DIR, 'git'), logger });
+  // Replicas must sign with one key: the same TETHER_SIGNING_KEY, or a shared TETHER_DATA_DIR.
+  const signer = await loadSigner({
+    pem: config.TETHER_SIGNING_KEY,
+    dataDir: config.TETHER_DATA_DIR,
+    logger,
+  });
+  // The gateway shares the producer's connection and adds one watch connection: two in all,
+  // whatever the number of agents.
+  const pull = createAgentGateway({
+    db,
+    redis,
+    producer,
+    mirrors,
+    signer,
+    logger,
+    prefix: config.TETHER_QUEUE_PREFIX,
+    leaseTtlMs: config.TETHER_LEASE_TTL_SECONDS * 1000,
+    bootstrapTokenTtlMs: config.TETHER_BOOTSTRAP_TOKEN_TTL_SECONDS * 1000,
+    publicUrl: config.TETHER_PUBLIC_URL,
+    agentImage: config.TETHER_AGENT_IMAGE,
+    agentNamespace: config.TETHER_AGENT_NAMESPACE,
+  });
   const app = await buildApp({
     db,
     producer,
@@ -26,6 +50,7 @@ export async function startApi(config: ApiConfig, logger = createLogger('api')):
     logger,
     adminToken: config.TETHER_ADMIN_TOKEN,
     webhookSecret: config.TETHER_WEBHOOK_SECRET,
+    pull,
     checks: {
       postgres: async () => {
         await db.$queryRaw`SELECT 1`;
@@ -41,6 +66,7 @@ export async function startApi(config: ApiConfig, logger = createLogger('api')):
     url,
     async close() {
       await app.close();
+      await pull.close();
       await producer.close();
       await closeRedis(redis);
       await db.$disconnect();

@@ -1,11 +1,23 @@
 // Database records → the API's JSON shapes. Secrets never pass through here.
-import type { ApplicationRecord, AuditEvent, ClusterRecord, DeploymentRecord } from '@tether/db';
+import type { AgentRecord, ApplicationRecord, AuditEvent, ClusterRecord, DeploymentRecord } from '@tether/db';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOpt = (d: Date | null): string | undefined => (d ? d.toISOString() : undefined);
 
 export function clusterView(c: ClusterRecord) {
   return { id: c.id, name: c.name, mode: c.mode, server: c.server, createdAt: iso(c.createdAt) };
+}
+
+/** connected: seen within `windowMs` (an agent in a long poll is seen at least every ~30 s). */
+export function agentView(a: AgentRecord, windowMs: number, now = Date.now()) {
+  return {
+    id: a.id,
+    version: a.version,
+    connected: a.revokedAt === null && a.lastSeenAt !== null && now - a.lastSeenAt.getTime() < windowMs,
+    lastSeenAt: a.lastSeenAt ? iso(a.lastSeenAt) : null,
+    createdAt: iso(a.createdAt),
+    ...(a.revokedAt ? { revokedAt: iso(a.revokedAt) } : {}),
+  };
 }
 
 export function applicationView(a: ApplicationRecord) {

@@ -13,10 +13,13 @@ import {
   createProducer,
   createRedis,
   type Inspector,
+  type JobCatalog,
   type Producer,
 } from '@tether/queue';
 import { createTestDatabase, type TestDatabase } from '@tether/testing/postgres';
 import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@tether/testing/redis';
+import { type AgentGateway, type AgentGatewayOptions, createAgentGateway } from '../src/agent/gateway.ts';
+import { loadSigner } from '../src/agent/signing.ts';
 import { buildApp } from '../src/app.ts';
 import type { TypedApp } from '../src/routes/types.ts';
 
@@ -30,13 +33,27 @@ export interface Harness {
   prefix: string;
   inspector: Inspector;
   database: TestDatabase;
+  /** The pull path, unless the harness was started with pull: false. */
+  pull: AgentGateway | undefined;
+  dataDir: string;
+  /** CLIENT SETNAME of the app's own Redis connection (its watch connection adds `:watch`). */
+  redisName: string;
   close(): Promise<void>;
 }
+
+type GatewayOverrides = Omit<
+  AgentGatewayOptions,
+  'db' | 'redis' | 'producer' | 'mirrors' | 'signer' | 'logger' | 'prefix' | 'catalog'
+>;
 
 export interface HarnessOptions {
   redisUrl?: string;
   /** Point the app (not the harness's own reads) at another database URL, e.g. a dead one. */
   appDatabaseUrl?: string;
+  /** Gateway settings (default: built, without the periodic sweeper), or false for none. */
+  pull?: GatewayOverrides | false;
+  /** Job policies shared by the producer and the gateway (e.g. fast retries). */
+  catalog?: JobCatalog;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -45,16 +62,41 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const db = createDb(database.url);
   const appDb = opts.appDatabaseUrl ? createDb(opts.appDatabaseUrl, { connectTimeoutMs: 1_000 }) : db;
   const prefix = uniquePrefix();
+  const redisName = `tether-api-${prefix}`;
   const redis = createRedis(opts.redisUrl ?? TEST_REDIS_URL, {
     logger,
     role: 'producer',
     connectTimeoutMs: 500,
+    name: redisName,
   });
   const inspectRedis = createRedis(TEST_REDIS_URL, { logger, role: 'producer' });
-  const producer: Producer = createProducer({ redis, logger, prefix, readyTimeoutMs: 500, timeoutMs: 2_000 });
+  const catalog = opts.catalog;
+  const producer: Producer = createProducer({
+    redis,
+    logger,
+    prefix,
+    readyTimeoutMs: 500,
+    timeoutMs: 2_000,
+    ...(catalog ? { catalog } : {}),
+  });
   const inspector = createInspector({ redis: inspectRedis, prefix });
   const dataDir = await mkdtemp(join(tmpdir(), 'tether-api-'));
   const mirrors = new GitMirrorCache({ baseDir: join(dataDir, 'git'), logger });
+  const pull =
+    opts.pull === false
+      ? undefined
+      : createAgentGateway({
+          db: appDb,
+          redis,
+          producer,
+          mirrors,
+          signer: await loadSigner({ dataDir, logger }),
+          logger,
+          prefix,
+          ...(catalog ? { catalog } : {}),
+          sweeper: false,
+          ...opts.pull,
+        });
   const app = await buildApp({
     db: appDb,
     producer,
@@ -62,6 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     logger,
     adminToken: ADMIN_TOKEN,
     webhookSecret: WEBHOOK_SECRET,
+    ...(pull ? { pull } : {}),
     checks: {
       postgres: async () => {
         await appDb.$queryRaw`SELECT 1`;
@@ -75,8 +118,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     prefix,
     inspector,
     database,
+    pull,
+    dataDir,
+    redisName,
     async close() {
       await app.close();
+      await pull?.close();
       await producer.close();
       await inspector.close();
       await closeRedis(redis);

@@ -1,4 +1,10 @@
 // The explicit registration list: every route the API serves is named here.
+import { bundleRoute } from '../agent/routes/bundle.ts';
+import { claimRoute } from '../agent/routes/claim.ts';
+import { heartbeatRoute } from '../agent/routes/heartbeat.ts';
+import { registerRoute } from '../agent/routes/register.ts';
+import { resultRoute } from '../agent/routes/result.ts';
+import type { AgentRouteModule } from '../agent/routes/types.ts';
 import { createApplicationRoute } from './applications/create.ts';
 import { deployApplicationRoute } from './applications/deploy.ts';
 import { deleteApplicationRoute, getApplicationRoute } from './applications/get.ts';
@@ -6,9 +12,13 @@ import { listApplicationsRoute } from './applications/list.ts';
 import { patchApplicationRoute } from './applications/patch.ts';
 import { rollbackApplicationRoute } from './applications/rollback.ts';
 import { listAuditRoute } from './audit/list.ts';
+import { agentManifestRoute } from './clusters/agent-manifest.ts';
+import { revokeAgentRoute } from './clusters/agents.ts';
+import { createBootstrapTokenRoute } from './clusters/bootstrap-tokens.ts';
 import { createClusterRoute } from './clusters/create.ts';
 import { deleteClusterRoute, getClusterRoute } from './clusters/get.ts';
 import { listClustersRoute } from './clusters/list.ts';
+import { patchClusterRoute } from './clusters/patch.ts';
 import { getDeploymentRoute, listDeploymentsRoute } from './deployments/list.ts';
 import { healthRoutes } from './health.ts';
 import type { RouteModule } from './types.ts';
@@ -22,7 +32,11 @@ export const apiRoutes: RouteModule[] = [
   createClusterRoute,
   listClustersRoute,
   getClusterRoute,
+  patchClusterRoute,
   deleteClusterRoute,
+  createBootstrapTokenRoute,
+  agentManifestRoute,
+  revokeAgentRoute,
   createApplicationRoute,
   listApplicationsRoute,
   getApplicationRoute,
@@ -34,3 +48,9 @@ export const apiRoutes: RouteModule[] = [
   getDeploymentRoute,
   listAuditRoute,
 ];
+
+/** Under /agent/v1 when the pull path is configured; the bootstrap token is the proof. */
+export const agentPublicRoutes: AgentRouteModule[] = [registerRoute];
+
+/** Under /agent/v1, behind an agent credential. */
+export const agentRoutes: AgentRouteModule[] = [claimRoute, heartbeatRoute, resultRoute, bundleRoute];

@@ -26,6 +26,51 @@ export const Cluster = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
+export const ClusterPatch = Type.Object(
+  {
+    mode: Type.Optional(ClusterMode),
+    server: Type.Optional(
+      Type.Union([Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }), Type.Null()]),
+    ),
+    token: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 8192 }), Type.Null()])),
+    caData: Type.Optional(
+      Type.Union([
+        Type.String({ minLength: 1, maxLength: 65536, description: 'base64 PEM CA bundle' }),
+        Type.Null(),
+      ]),
+    ),
+    insecureSkipTLSVerify: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ClusterAgent = Type.Object({
+  id: Type.String(),
+  version: Type.Union([Type.String(), Type.Null()]),
+  connected: Type.Boolean({ description: 'seen recently (within about a minute)' }),
+  lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Type.Optional(Type.String({ format: 'date-time' })),
+});
+
+const bootstrapFields = {
+  bootstrapToken: Type.Optional(
+    Type.String({ description: 'one-time agent registration token; shown only in this answer' }),
+  ),
+  bootstrapTokenExpiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+};
+
+/** A pull-mode cluster's creation (or switch to pull) also answers a bootstrap token, once. */
+export const ClusterCreated = Type.Object({ ...Cluster.properties, ...bootstrapFields });
+
+export const ClusterDetail = Type.Object({ ...Cluster.properties, agents: Type.Array(ClusterAgent) });
+
+export const BootstrapTokenIssued = Type.Object({
+  cluster: Type.String(),
+  bootstrapToken: Type.String({ description: 'one-time agent registration token; shown only here' }),
+  bootstrapTokenExpiresAt: Type.String({ format: 'date-time' }),
+});
+
 // No schema defaults here: AJV would fill them into a PATCH and silently reset the policy.
 // Absent flags mean false on create (the database default) and "unchanged" on PATCH.
 const syncPolicyFields = {

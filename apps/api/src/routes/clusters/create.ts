@@ -1,8 +1,9 @@
 import { TetherError } from '@tether/core';
-import { createCluster } from '@tether/db';
+import { createCluster, withTx } from '@tether/db';
 import { actorOf } from '../../http/auth.ts';
 import { errorResponses } from '../../schemas/common.ts';
-import { Cluster, ClusterCreate } from '../../schemas/resources.ts';
+import { ClusterCreate, ClusterCreated } from '../../schemas/resources.ts';
+import { issueBootstrapToken } from '../../services/pull.ts';
 import { clusterView } from '../../views.ts';
 import type { RouteModule } from '../types.ts';
 
@@ -12,9 +13,9 @@ export const createClusterRoute: RouteModule = (app, deps) => {
     {
       schema: {
         tags: ['clusters'],
-        summary: 'Register a cluster',
+        summary: 'Register a cluster (pull mode: answers a one-time agent bootstrap token)',
         body: ClusterCreate,
-        response: { 201: Cluster, ...errorResponses },
+        response: { 201: ClusterCreated, ...errorResponses },
       },
     },
     async (req, reply) => {
@@ -28,19 +29,24 @@ export const createClusterRoute: RouteModule = (app, deps) => {
           },
         );
       }
-      const cluster = await createCluster(
-        deps.db,
-        {
-          name: body.name,
-          mode: body.mode,
-          server: body.server ?? null,
-          token: body.token ?? null,
-          caData: body.caData ?? null,
-          insecureSkipTLSVerify: body.insecureSkipTLSVerify ?? false,
-        },
-        { actor: actorOf(req), requestId: req.id },
-      );
-      return reply.code(201).send(clusterView(cluster));
+      const ctx = { actor: actorOf(req), requestId: req.id };
+      const created = await withTx(deps.db, async (tx) => {
+        const cluster = await createCluster(
+          tx,
+          {
+            name: body.name,
+            mode: body.mode,
+            server: body.server ?? null,
+            token: body.token ?? null,
+            caData: body.caData ?? null,
+            insecureSkipTLSVerify: body.insecureSkipTLSVerify ?? false,
+          },
+          ctx,
+        );
+        const bootstrap = cluster.mode === 'pull' ? await issueBootstrapToken(deps, tx, cluster.id, ctx) : {};
+        return { ...clusterView(cluster), ...bootstrap };
+      });
+      return reply.code(201).send(created);
     },
   );
 };

@@ -1,0 +1,293 @@
+// POST /agent/v1/claim: a long poll for the next job of the agent's cluster. It subscribes to its
+// lane's "job added" events before looking, so a job queued in between is never missed, and then
+// sleeps until woken or out of time: no polling. A claimed job is checked against its target row,
+// the target is started under a new lease epoch, and its bundle rendered and signed before answering.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Logger, TetherError } from '@tether/core';
+import {
+  type AgentRecord,
+  type AuditContext,
+  attachBundle,
+  type DeploymentTarget,
+  failTarget,
+  getTargetWork,
+  InvalidTransitionError,
+  isAgentActive,
+  isTerminal,
+  LeaseLostError,
+  NotFoundError,
+  renewAgentLease,
+  StaleLeaseError,
+  startPullTarget,
+  type TargetWork,
+} from '@tether/db';
+import { type ClaimedJob, LockLostError, laneFor } from '@tether/queue';
+import { type BundleRef, ensureBundle } from './bundles.ts';
+import type { PullContext } from './context.ts';
+import { classifyRenderFailure } from './failure.ts';
+import { placeJob } from './lane-jobs.ts';
+
+export interface ClaimedWork {
+  targetId: string;
+  deploymentId: string;
+  application: string;
+  namespace: string;
+  sha: string;
+  attempt: number;
+  epoch: number;
+  leaseExpiresAt: string;
+  leaseTtlSeconds: number;
+  syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
+  bundle: BundleRef;
+}
+
+export interface ClaimInput {
+  agent: AgentRecord;
+  waitMs: number;
+  /** Aborted when the client goes away or the API shuts down: stop waiting, claim nothing more. */
+  signal: AbortSignal;
+  requestId: string;
+}
+
+/** How long a job's target row is looked for (the enqueueing transaction may not have committed). */
+const MISSING_TARGET_GRACE_MS = 2_000;
+
+export async function claimForAgent(ctx: PullContext, input: ClaimInput): Promise<ClaimedWork | undefined> {
+  const { agent, signal } = input;
+  const lane = laneFor({ mode: 'pull', clusterId: agent.clusterId });
+  const log = ctx.logger.child({ agentId: agent.id, clusterId: agent.clusterId, requestId: input.requestId });
+  const deadline = Date.now() + input.waitMs;
+  const waiter = createWaiter();
+  const unsubscribe = await ctx.claimer.onJobAdded(lane, waiter.wake);
+  try {
+    for (let round = 0; !signal.aborted; round++) {
+      // Revocation takes effect for a waiting claim too, before it takes anything more.
+      if (round > 0 && !(await isAgentActive(ctx.db, agent.id))) {
+        throw new TetherError('unauthorized', 'agent credential revoked');
+      }
+      waiter.reset();
+      const job = await ctx.claimer.claimNext(lane, agent.id, ctx.settings.leaseTtlMs);
+      if (job) {
+        const work = await prepare(ctx, input, lane, job, log);
+        if (work) return work;
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await waiter.wait(left, signal);
+    }
+    return undefined;
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** The job as an answer for the agent, or undefined when it is not to be run (settled here). */
+async function prepare(
+  ctx: PullContext,
+  input: ClaimInput,
+  lane: string,
+  job: ClaimedJob,
+  log: Logger,
+): Promise<ClaimedWork | undefined> {
+  const { agent } = input;
+  const token = agent.id;
+  const settle = async (what: string, op: Promise<void>) => {
+    try {
+      await op;
+    } catch (err) {
+      // The lock ran out meanwhile: the job returns to the lane and is settled when next claimed.
+      if (!(err instanceof LockLostError)) throw err;
+      log.warn({ jobId: job.jobId, err: err.message }, `could not ${what} the job: lock lost`);
+    }
+  };
+  const complete = (skipped: string) =>
+    settle('complete', ctx.claimer.complete(lane, job.jobId, token, { skipped }));
+  const failForGood = (reason: string) =>
+    settle('fail', ctx.claimer.fail(lane, job.jobId, token, reason, { permanent: true }));
+
+  if (job.name !== 'target.sync') {
+    await failForGood(`${job.name} jobs are not run by agents`);
+    return undefined;
+  }
+  const p = job.payload;
+  const work = await loadWork(ctx, p.targetId, input.signal);
+  if (!work) {
+    log.warn({ targetId: p.targetId }, 'claimed job has no target (its transaction rolled back?); dropped');
+    await complete('target_not_found');
+    return undefined;
+  }
+  const { deployment } = work;
+  if (
+    work.clusterId !== agent.clusterId ||
+    p.clusterId !== agent.clusterId ||
+    deployment.id !== p.deploymentId ||
+    deployment.sha !== p.sha ||
+    deployment.application.id !== p.applicationId
+  ) {
+    log.error({ payload: p }, 'claimed job does not match its target; dropped');
+    await failForGood('job does not match its target');
+    return undefined;
+  }
+  if (work.cluster.deletedAt !== null) {
+    await complete('cluster_deleted');
+    return undefined;
+  }
+  if (work.cluster.mode !== 'pull') {
+    // The cluster moved to push mode: this copy goes, the target's job waits on the push lane.
+    await complete('not_pull');
+    if (work.status === 'queued') {
+      const { targetId, deploymentId, applicationId, clusterId, sha } = p;
+      await placeJob(ctx, { targetId, deploymentId, applicationId, clusterId, sha }, 'push');
+    }
+    return undefined;
+  }
+  if (isTerminal(work.status)) {
+    await complete(work.status);
+    return undefined;
+  }
+
+  const audit: AuditContext = { actor: { type: 'agent', name: agent.id }, requestId: input.requestId };
+  const { leaseTtlMs, maxAttempts } = ctx.settings;
+  const started = await startPullTarget(ctx.db, work.id, audit, {
+    agentId: agent.id,
+    leaseMs: leaseTtlMs,
+    maxAttempts,
+  });
+  if (started.kind === 'finished' || started.kind === 'held') {
+    await complete(started.kind);
+    return undefined;
+  }
+  if (started.kind === 'exhausted') {
+    log.warn({ targetId: work.id, attempts: started.target.attempts }, 'target out of attempts; failed');
+    await failForGood('attempts exhausted');
+    return undefined;
+  }
+  const target = started.target;
+  const begun = Date.now();
+  let bundle: BundleRef;
+  try {
+    bundle = await ensureBundle(ctx, work);
+  } catch (err) {
+    await recordRenderFailure(ctx, { audit, lane, job, token, target, err, log });
+    return undefined;
+  }
+  let leaseExpiresAt = target.leaseExpiresAt ?? new Date(begun + leaseTtlMs);
+  try {
+    // A slow render (a cold mirror) must not eat the agent's lease.
+    if (Date.now() - begun > leaseTtlMs / 4) {
+      const renewed = await renewAgentLease(ctx.db, work.id, {
+        epoch: target.leaseEpoch,
+        agentId: agent.id,
+        leaseMs: leaseTtlMs,
+      });
+      if (!renewed.renewed) return undefined;
+      await ctx.claimer.extendLock(lane, job.jobId, token, leaseTtlMs);
+      leaseExpiresAt = renewed.leaseExpiresAt;
+    }
+    if (!(await attachBundle(ctx.db, work.id, { epoch: target.leaseEpoch, digest: bundle.digest }))) {
+      return undefined;
+    }
+  } catch (err) {
+    // Expired while rendering: the sweeper and the queue hand it out again.
+    if (err instanceof LeaseLostError || err instanceof LockLostError) return undefined;
+    throw err;
+  }
+  log.info(
+    { targetId: work.id, epoch: target.leaseEpoch, attempt: target.attempts, digest: bundle.digest },
+    'job claimed',
+  );
+  const app = deployment.application;
+  return {
+    targetId: work.id,
+    deploymentId: deployment.id,
+    application: app.name,
+    namespace: work.namespace,
+    sha: deployment.sha,
+    attempt: target.attempts,
+    epoch: target.leaseEpoch,
+    leaseExpiresAt: leaseExpiresAt.toISOString(),
+    leaseTtlSeconds: leaseTtlMs / 1000,
+    syncPolicy: { prune: app.prune, selfHeal: app.selfHeal, createNamespace: app.createNamespace },
+    bundle,
+  };
+}
+
+/** The commit does not render: recorded like the push worker does, and the job told the same. */
+async function recordRenderFailure(
+  ctx: PullContext,
+  a: {
+    audit: AuditContext;
+    lane: string;
+    job: ClaimedJob;
+    token: string;
+    target: DeploymentTarget;
+    err: unknown;
+    log: Logger;
+  },
+): Promise<void> {
+  const f = classifyRenderFailure(a.err);
+  const retry = f.transient && a.target.attempts < ctx.settings.maxAttempts;
+  try {
+    await failTarget(ctx.db, a.target.id, a.audit, {
+      error: f.message,
+      errorCode: f.code,
+      epoch: a.target.leaseEpoch,
+      retry,
+    });
+  } catch (err) {
+    if (!(err instanceof InvalidTransitionError || err instanceof StaleLeaseError)) throw err;
+  }
+  a.log.warn({ targetId: a.target.id, failure: f, retry }, 'bundle could not be rendered');
+  try {
+    await ctx.claimer.fail(a.lane, a.job.jobId, a.token, `${f.code}: ${f.message}`, { permanent: !retry });
+  } catch (err) {
+    if (!(err instanceof LockLostError)) throw err;
+  }
+}
+
+async function loadWork(
+  ctx: PullContext,
+  targetId: string,
+  signal: AbortSignal,
+): Promise<TargetWork | undefined> {
+  const until = Date.now() + MISSING_TARGET_GRACE_MS;
+  for (;;) {
+    try {
+      return await getTargetWork(ctx.db, targetId);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      if (Date.now() >= until || signal.aborted) return undefined;
+      await sleep(100);
+    }
+  }
+}
+
+/** Wakes a sleeping claim; a wake-up that comes before the sleep is not lost. */
+function createWaiter() {
+  let woken = false;
+  let release: (() => void) | undefined;
+  return {
+    wake: () => {
+      woken = true;
+      release?.();
+    },
+    reset: () => {
+      woken = false;
+    },
+    wait(ms: number, signal: AbortSignal): Promise<void> {
+      if (woken || signal.aborted) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', done);
+          release = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal.addEventListener('abort', done, { once: true });
+        release = done;
+      });
+    },
+  };
+}
