@@ -2,14 +2,24 @@
 // credentials from the database. Never throws for a cluster failure: the outcome carries the
 // per-object results so far and the KubeError that stopped the apply.
 import type { Logger } from '@tether/core';
-import { type Db, getClusterCredentials, type TargetObjectResult, type TargetWork } from '@tether/db';
+import {
+  type Db,
+  getClusterCredentials,
+  lastAppliedObjects,
+  type TargetObjectResult,
+  type TargetWork,
+} from '@tether/db';
 import {
   applyBundle,
   connectCluster,
+  ensureNamespace,
   FIELD_MANAGER,
-  type KubeClient,
+  inventoryOf,
   type KubeError,
   type ObjectResult,
+  type PruneObjectResult,
+  prune,
+  waitHealthy,
 } from '@tether/kube';
 import type { RenderedObject } from '@tether/manifests';
 import { AttemptError } from './failure.ts';
@@ -19,6 +29,8 @@ export interface ApplyInput {
   work: TargetWork;
   objects: RenderedObject[];
   kubeTimeoutMs: number;
+  /** How long applied workloads get to become healthy before the target fails. */
+  healthTimeoutMs: number;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -43,54 +55,89 @@ export async function applyToCluster(input: ApplyInput): Promise<ApplyOutcome> {
     },
     { timeoutMs: input.kubeTimeoutMs, logger },
   );
+  const app = work.deployment.application;
+  const { signal } = input;
   try {
-    const created = work.deployment.application.createNamespace
-      ? await ensureNamespace(client, work.namespace, input.objects, input.signal)
-      : [];
+    const created = await destinationNamespace(input, client);
     const res = await applyBundle({
       client,
       objects: input.objects,
-      application: work.deployment.application.name,
+      application: app.name,
       destinationNamespace: work.namespace,
       fieldManager: FIELD_MANAGER,
-      signal: input.signal,
+      signal,
       logger,
     });
     const objects = [...created, ...res.results.map(toRecord)];
-    if (res.ok) return { ok: true, objects };
-    if (!res.error) throw new AttemptError('internal', 'apply failed without an error', true);
-    return { ok: false, objects, error: res.error };
+    if (!res.ok) {
+      if (!res.error) throw new AttemptError('internal', 'apply failed without an error', true);
+      return { ok: false, objects, error: res.error };
+    }
+    // Objects applied before and no longer rendered: deleted with prune, reported orphaned without.
+    const inventory = inventoryOf(
+      (await lastAppliedObjects(input.db, app.id, work.clusterId)).map((o) => ({
+        ...o,
+        namespace: o.namespace ?? undefined,
+      })),
+    );
+    const pruned = await prune({
+      client,
+      application: app.name,
+      destinationNamespace: work.namespace,
+      inventory,
+      desired: input.objects,
+      enabled: app.prune,
+      logger,
+      signal,
+    });
+    objects.push(...pruned.results.map(toRecord));
+    if (!pruned.ok) {
+      if (!pruned.error) throw new AttemptError('internal', 'prune failed without an error', true);
+      return { ok: false, objects, error: pruned.error };
+    }
+    const health = await waitHealthy({
+      client,
+      objects: res.results,
+      timeoutMs: input.healthTimeoutMs,
+      signal,
+    });
+    if (!health.healthy && health.error) return { ok: false, objects, error: health.error };
+    return { ok: true, objects };
   } finally {
     await client.close().catch((err: unknown) => logger.warn({ err }, 'closing the cluster client failed'));
   }
 }
 
-/** createNamespace: the destination namespace, unless the bundle brings it. Not labelled as owned. */
-async function ensureNamespace(
-  client: KubeClient,
-  namespace: string,
-  objects: RenderedObject[],
-  signal: AbortSignal,
+/**
+ * The destination namespace must exist: created when the application asks for it (and the bundle
+ * does not bring it), otherwise a missing one fails the target with namespace_not_found.
+ */
+async function destinationNamespace(
+  input: ApplyInput,
+  client: ReturnType<typeof connectCluster>,
 ): Promise<TargetObjectResult[]> {
-  const inBundle = objects.some(
+  const name = input.work.namespace;
+  const inBundle = input.objects.some(
     (o) =>
-      o.manifest.apiVersion === 'v1' &&
-      o.manifest.kind === 'Namespace' &&
-      o.manifest.metadata.name === namespace,
+      o.manifest.apiVersion === 'v1' && o.manifest.kind === 'Namespace' && o.manifest.metadata.name === name,
   );
-  const ref = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
-  if (inBundle || (await client.get(ref, { signal }))) return [];
-  await client.apply({ ...ref, metadata: { name: namespace } }, { fieldManager: FIELD_MANAGER, signal });
-  return [{ ...ref, namespace: null, action: 'created' }];
+  if (inBundle) return [];
+  const { created } = await ensureNamespace({
+    client,
+    name,
+    create: input.work.deployment.application.createNamespace,
+    signal: input.signal,
+  });
+  return created ? [{ apiVersion: 'v1', kind: 'Namespace', namespace: null, name, action: 'created' }] : [];
 }
 
-function toRecord(r: ObjectResult): TargetObjectResult {
+function toRecord(r: ObjectResult | PruneObjectResult): TargetObjectResult {
   return {
     apiVersion: r.apiVersion,
     kind: r.kind,
     namespace: r.namespace ?? null,
     name: r.name,
     action: r.action,
-    ...(r.error ? { message: r.error.message } : {}),
+    ...(r.error ? { message: r.error.message } : 'reason' in r && r.reason ? { message: r.reason } : {}),
   };
 }

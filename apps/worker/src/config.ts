@@ -11,6 +11,12 @@ export const workerConfigSpec = {
   TETHER_WORKER_CONCURRENCY: env.int({ default: 4, min: 1, max: 256 }),
   TETHER_QUEUE_PREFIX: env.string({ default: 'tether' }),
   TETHER_KUBE_TIMEOUT_MS: env.int({ default: 15_000, min: 100, max: 600_000 }),
+  TETHER_HEALTH_TIMEOUT_MS: env.int({
+    default: 300_000,
+    min: 0,
+    max: 3_600_000,
+    description: 'wait for workloads to become healthy',
+  }),
   TETHER_MIGRATE_ON_START: env.enumOf(['true', 'false'] as const, { default: 'true' }),
   TETHER_WORKER_ID: env.optionalString({
     description: 'names this worker in audit events; default host:pid',

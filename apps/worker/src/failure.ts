@@ -32,7 +32,14 @@ export function classifyFailure(err: unknown): Failure {
   if (isManifestError(err)) return { code: err.code, message: err.message, transient: false };
   if (isGitError(err))
     return { code: err.code, message: err.message, transient: TRANSIENT_GIT.has(err.code) };
-  if (isKubeError(err)) return { code: err.code, message: err.message, transient: err.transient };
+  // Workloads that did not become healthy in time fail the target with the reason: waiting the
+  // whole health timeout again on every retry would only delay the verdict.
+  if (isKubeError(err))
+    return {
+      code: err.code,
+      message: err.message,
+      transient: err.code === 'health_timeout' ? false : err.transient,
+    };
   // The job's deadline: the next attempt may be quicker (a slow cluster or Git host).
   if (err instanceof JobTimeoutError) return { code: err.code, message: err.message, transient: true };
   // e.g. the cluster row vanished (NotFoundError): nothing a retry can fix.

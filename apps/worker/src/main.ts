@@ -33,6 +33,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     logger,
     concurrency,
     kubeTimeoutMs: config.TETHER_KUBE_TIMEOUT_MS,
+    healthTimeoutMs: config.TETHER_HEALTH_TIMEOUT_MS,
     workerId: config.TETHER_WORKER_ID ?? `${hostname()}:${process.pid}`,
   });
   try {

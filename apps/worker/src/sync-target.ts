@@ -15,6 +15,7 @@ export interface SyncTargetDeps {
   mirrors: GitMirrorCache;
   workerId: string;
   kubeTimeoutMs: number;
+  healthTimeoutMs: number;
   missingTargetGraceMs: number;
 }
 
@@ -55,6 +56,7 @@ async function attempt(
       work: claim.work,
       objects,
       kubeTimeoutMs: deps.kubeTimeoutMs,
+      healthTimeoutMs: deps.healthTimeoutMs,
       logger,
       signal,
     });

@@ -31,6 +31,8 @@ export interface PushWorkerDeps {
   concurrency?: number;
   /** Deadline of each call to a cluster (default 15 s). */
   kubeTimeoutMs?: number;
+  /** Applied workloads get this long to become healthy (default 5 min). */
+  healthTimeoutMs?: number;
   /** Names this worker in audit events and BullMQ. */
   workerId: string;
   /** Job policies; tests pass faster backoffs. Must match the producers'. */
@@ -67,6 +69,7 @@ export function createPushWorker(deps: PushWorkerDeps): PushWorker {
     mirrors: deps.mirrors,
     workerId: deps.workerId,
     kubeTimeoutMs: deps.kubeTimeoutMs ?? 15_000,
+    healthTimeoutMs: deps.healthTimeoutMs ?? 300_000,
     missingTargetGraceMs: deps.missingTargetGraceMs ?? 2_000,
   });
   // The consumer stops waiting for a handler once its signal is aborted; we still wait for it to

@@ -11,6 +11,7 @@ export * from './repos/cluster-mode.ts';
 export * from './repos/clusters.ts';
 export * from './repos/deliveries.ts';
 export * from './repos/deployments.ts';
+export * from './repos/inventory.ts';
 export * from './repos/leases.ts';
 export * from './repos/page.ts';
 export * from './repos/requeue.ts';

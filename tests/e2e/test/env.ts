@@ -69,6 +69,7 @@ export async function startE2E(opts: { startWorker?: boolean } = {}): Promise<E2
     logger,
     concurrency: 4,
     kubeTimeoutMs: 5_000,
+    healthTimeoutMs: 20_000,
     workerId: 'e2e-worker',
     catalog: CATALOG,
   });

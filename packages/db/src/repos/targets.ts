@@ -15,7 +15,14 @@ import { toJson } from '../json.ts';
 import { canTransition, deploymentStatusOf, isTerminal } from '../state.ts';
 import { passTargetGate } from './target-gate.ts';
 
-export type TargetAction = 'created' | 'configured' | 'unchanged' | 'failed' | 'pruned';
+export type TargetAction =
+  | 'created'
+  | 'configured'
+  | 'unchanged'
+  | 'failed'
+  | 'pruned'
+  | 'orphaned'
+  | 'skipped';
 
 /** One object's outcome, stored in DeploymentTarget.objects. */
 export interface TargetObjectResult {
