@@ -16,9 +16,11 @@ import {
   isTerminal,
   LeaseLostError,
   NotFoundError,
+  type PullStart,
   renewAgentLease,
   StaleLeaseError,
   startPullTarget,
+  TargetBusyError,
   type TargetWork,
 } from '@tether/db';
 import { type ClaimedJob, LockLostError, laneFor } from '@tether/queue';
@@ -68,7 +70,7 @@ export async function claimForAgent(ctx: PullContext, input: ClaimInput): Promis
       waiter.reset();
       const job = await ctx.claimer.claimNext(lane, agent.id, ctx.settings.leaseTtlMs);
       if (job) {
-        const work = await prepare(ctx, input, lane, job, log);
+        const work = await prepare(ctx, { ...input, deadline }, lane, job, log);
         if (work) return work;
         continue;
       }
@@ -85,7 +87,7 @@ export async function claimForAgent(ctx: PullContext, input: ClaimInput): Promis
 /** The job as an answer for the agent, or undefined when it is not to be run (settled here). */
 async function prepare(
   ctx: PullContext,
-  input: ClaimInput,
+  input: ClaimInput & { deadline: number },
   lane: string,
   job: ClaimedJob,
   log: Logger,
@@ -149,12 +151,16 @@ async function prepare(
 
   const audit: AuditContext = { actor: { type: 'agent', name: agent.id }, requestId: input.requestId };
   const { leaseTtlMs, maxAttempts } = ctx.settings;
-  const started = await startPullTarget(ctx.db, work.id, audit, {
-    agentId: agent.id,
-    leaseMs: leaseTtlMs,
-    maxAttempts,
-  });
-  if (started.kind === 'finished' || started.kind === 'held') {
+  const started = await startWhenFree(ctx, input, lane, job.jobId, () =>
+    startPullTarget(ctx.db, work.id, audit, { agentId: agent.id, leaseMs: leaseTtlMs, maxAttempts }),
+  );
+  if (!started) {
+    // Another apply of this application to this cluster still runs: the job stays locked and
+    // returns to the lane when its lock runs out (no attempt spent), by when it is free.
+    log.info({ targetId: work.id }, 'waiting for the running apply of this application; job left to return');
+    return undefined;
+  }
+  if (started.kind === 'finished' || started.kind === 'held' || started.kind === 'superseded') {
     await complete(started.kind);
     return undefined;
   }
@@ -211,6 +217,38 @@ async function prepare(
     syncPolicy: { prune: app.prune, selfHeal: app.selfHeal, createNamespace: app.createNamespace },
     bundle,
   };
+}
+
+/** How often a target waiting for its application's running apply on the cluster looks again. */
+const BUSY_RECHECK_MS = 250;
+
+/**
+ * Starts the target, waiting (within the claim's time) while a sibling target of the same
+ * application runs; undefined when the claim's time ran out first. The job's lock is kept alive
+ * meanwhile.
+ */
+async function startWhenFree(
+  ctx: PullContext,
+  input: ClaimInput & { deadline: number },
+  lane: string,
+  jobId: string,
+  start: () => Promise<PullStart>,
+): Promise<PullStart | undefined> {
+  const { leaseTtlMs } = ctx.settings;
+  let extendedAt = Date.now();
+  for (;;) {
+    try {
+      return await start();
+    } catch (err) {
+      if (!(err instanceof TargetBusyError)) throw err;
+    }
+    if (input.signal.aborted || Date.now() + BUSY_RECHECK_MS > input.deadline) return undefined;
+    await sleep(BUSY_RECHECK_MS, undefined, { signal: input.signal }).catch(() => {});
+    if (Date.now() - extendedAt > leaseTtlMs / 3) {
+      await ctx.claimer.extendLock(lane, jobId, input.agent.id, leaseTtlMs);
+      extendedAt = Date.now();
+    }
+  }
 }
 
 /** The commit does not render: recorded like the push worker does, and the job told the same. */

@@ -14,7 +14,8 @@ import { type AuditContext, appendAudit } from '../audit.ts';
 import { type DbTx, type Tx, withTx } from '../client.ts';
 import { NotFoundError } from '../errors.ts';
 import { isTerminal } from '../state.ts';
-import { refreshDeploymentStatus } from './targets.ts';
+import { passTargetGate } from './target-gate.ts';
+import { cancelTarget, refreshDeploymentStatus } from './targets.ts';
 
 /** The caller's lease is gone: expired and re-claimed, or the target moved on. Stop, do not report. */
 export class LeaseLostError extends TetherError {
@@ -83,6 +84,8 @@ export type PullStart =
   | { kind: 'started'; target: DeploymentTarget; redelivery: boolean }
   /** Already finished (a redelivered job never applies twice): nothing to run. */
   | { kind: 'finished'; status: TargetStatus }
+  /** A newer target of the same application and cluster exists (latest wins): superseded now. */
+  | { kind: 'superseded'; target: DeploymentTarget }
   /** Running under a holder without a lease (a push worker, before a mode switch): left alone. */
   | { kind: 'held'; owner: string | null }
   /** Its attempts are used up: failed now. */
@@ -100,6 +103,8 @@ export interface PullStartOptions {
  * (audited as target.started, like the push worker's start, with the agent and epoch). A target
  * still running under an earlier lease was abandoned (its job came back because the holder stopped
  * heartbeating): that lease is expired first (target.lease_expired) in the same transaction.
+ * Latest wins, as for startTarget: a newer sibling (same application and cluster) supersedes it,
+ * a running sibling throws TargetBusyError (applies of one application to one cluster never overlap).
  */
 export function startPullTarget(
   db: DbTx,
@@ -108,6 +113,8 @@ export function startPullTarget(
   opts: PullStartOptions,
 ): Promise<PullStart> {
   return withTx(db, async (tx) => {
+    // The gate's lock first, then the rows: the same order as startTarget, so no deadlock.
+    const gate = await passTargetGate(tx, targetId);
     const l = await lockTarget(tx, targetId);
     const { t } = l;
     if (isTerminal(t.status)) return { kind: 'finished', status: t.status };
@@ -129,6 +136,13 @@ export function startPullTarget(
         reason: t.leaseExpiresAt < now ? 'expired' : 'redelivered',
       });
       from = 'queued';
+    }
+    if (gate.kind === 'superseded') {
+      const target = await cancelTarget(tx, targetId, ctx, {
+        superseded: true,
+        reason: `superseded by ${gate.by}`,
+      });
+      return { kind: 'superseded', target };
     }
     if (t.attempts >= opts.maxAttempts) {
       const error = `gave up after ${t.attempts} attempt(s)`;
