@@ -5,6 +5,7 @@ import type { AuditContext, Db } from '@tether/db';
 import type { GitMirrorCache } from '@tether/manifests';
 import type { JobContext, JobHandler, JobPayload } from '@tether/queue';
 import { applyToCluster } from './apply.ts';
+import { watchCancellation } from './cancellation.ts';
 import { type Claim, claimTarget, type SkipReason } from './claim.ts';
 import { classifyFailure, isShutdownAbort } from './failure.ts';
 import { type AttemptOutcome, recordOutcome, type SyncResult } from './record.ts';
@@ -46,7 +47,8 @@ async function attempt(
   ctx: JobContext,
 ): Promise<AttemptOutcome> {
   const logger = ctx.logger.child({ targetId: claim.work.id, attempt: claim.started.attempts });
-  const { signal } = ctx;
+  const watch = watchCancellation(deps.db, claim.work.id, ctx.signal, logger);
+  const { signal } = watch;
   let outcome: AttemptOutcome;
   try {
     // A bad manifest or a missing path throws here, before anything reaches the cluster.
@@ -65,13 +67,15 @@ async function attempt(
       : { ok: false, objects: applied.objects, failure: classifyFailure(applied.error), shutdown: false };
   } catch (err) {
     outcome = { ok: false, objects: [], failure: classifyFailure(err), shutdown: false };
+  } finally {
+    watch.stop();
   }
   // Aborted (timeout, shutdown): say why rather than the `cancelled` the steps report.
-  if (!outcome.ok && signal.aborted && outcome.failure.transient) {
+  if (!outcome.ok && ctx.signal.aborted && outcome.failure.transient) {
     return {
       ...outcome,
-      failure: isShutdownAbort(signal.reason) ? outcome.failure : classifyFailure(signal.reason),
-      shutdown: isShutdownAbort(signal.reason),
+      failure: isShutdownAbort(ctx.signal.reason) ? outcome.failure : classifyFailure(ctx.signal.reason),
+      shutdown: isShutdownAbort(ctx.signal.reason),
     };
   }
   return outcome;

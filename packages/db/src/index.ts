@@ -7,6 +7,7 @@ export * from './repos/agents.ts';
 export * from './repos/applications.ts';
 export * from './repos/audit-events.ts';
 export * from './repos/bundles.ts';
+export * from './repos/cancel.ts';
 export * from './repos/cluster-mode.ts';
 export * from './repos/clusters.ts';
 export * from './repos/deliveries.ts';

@@ -19,6 +19,7 @@ import { createClusterRoute } from './clusters/create.ts';
 import { deleteClusterRoute, getClusterRoute } from './clusters/get.ts';
 import { listClustersRoute } from './clusters/list.ts';
 import { patchClusterRoute } from './clusters/patch.ts';
+import { cancelDeploymentRoute } from './deployments/cancel.ts';
 import { getDeploymentRoute, listDeploymentsRoute } from './deployments/list.ts';
 import { healthRoutes } from './health.ts';
 import type { RouteModule } from './types.ts';
@@ -46,6 +47,7 @@ export const apiRoutes: RouteModule[] = [
   rollbackApplicationRoute,
   listDeploymentsRoute,
   getDeploymentRoute,
+  cancelDeploymentRoute,
   listAuditRoute,
 ];
 
