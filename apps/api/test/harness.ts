@@ -31,6 +31,7 @@ export interface Harness {
   app: TypedApp;
   db: Db;
   prefix: string;
+  producer: Producer;
   inspector: Inspector;
   database: TestDatabase;
   /** The pull path, unless the harness was started with pull: false. */
@@ -116,6 +117,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     app,
     db,
     prefix,
+    producer,
     inspector,
     database,
     pull,
