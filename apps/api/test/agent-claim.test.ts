@@ -166,7 +166,7 @@ describe('agent gateway: claims, bundles, results, isolation', () => {
       'signature verifies',
     );
     const tampered = Buffer.from(res.bytes);
-    tampered[tampered.length - 2] ^= 1;
+    tampered.writeUInt8((tampered.at(-2) ?? 0) ^ 1, tampered.length - 2);
     assert.ok(!verify(null, tampered, key, Buffer.from(job.bundle.signature, 'base64')));
 
     const bundle = JSON.parse(res.bytes.toString('utf8'));

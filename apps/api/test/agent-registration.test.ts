@@ -152,7 +152,7 @@ describe('pull clusters: bootstrap, registration, identity, revocation', () => {
     );
     const again = await admin(env, 'DELETE', `/clusters/edge/agents/${a.agentId}`);
     assert.equal(again.status, 200, 'revoking twice is harmless');
-    const other = await admin(env, 'DELETE', '/clusters/dc/agents/' + a.agentId);
+    const other = await admin(env, 'DELETE', `/clusters/dc/agents/${a.agentId}`);
     assert.equal(other.status, 404, "another cluster's agent does not exist there");
   });
 
