@@ -1,6 +1,6 @@
 // POST /agent/v1/claim: a long poll for the next job of the agent's cluster. It subscribes to its
 // lane's "job added" events before looking, so a job queued in between is never missed, and then
-// sleeps until woken or out of time: no polling. A claimed job is checked against its target row,
+// sleeps until woken, until a retry in backoff is due, or out of time: no polling. A claimed job is checked against its target row,
 // the target is started under a new lease epoch, and its bundle rendered and signed before answering.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, TetherError } from '@tether/core';
@@ -76,7 +76,9 @@ export async function claimForAgent(ctx: PullContext, input: ClaimInput): Promis
       }
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
-      await waiter.wait(left, signal);
+      // A retry in backoff was announced before we subscribed: wake when it is due.
+      const due = await ctx.laneJobs.nextDueAt(lane);
+      await waiter.wait(due === undefined ? left : Math.min(left, Math.max(0, due - Date.now()) + 5), signal);
     }
     return undefined;
   } finally {

@@ -32,6 +32,8 @@ export interface LaneJobs {
   state(lane: string, jobId: string): Promise<LaneJobState>;
   /** Removes a job that is not active; false when someone holds its lock. */
   remove(lane: string, jobId: string): Promise<boolean>;
+  /** When the lane's earliest delayed job (a retry in backoff) becomes claimable, if any. */
+  nextDueAt(lane: string): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,11 @@ export function createLaneJobs(opts: { redis: RedisConnection; prefix: string })
     },
     async remove(lane, jobId) {
       return (await queueFor(lane).remove(jobId)) === 1;
+    },
+    async nextDueAt(lane) {
+      // BullMQ scores its delayed set by due time * 0x1000 (+ a counter in the low 12 bits).
+      const [, score] = await opts.redis.zrange(`${opts.prefix}:${lane}:delayed`, 0, 0, 'WITHSCORES');
+      return score === undefined ? undefined : Math.floor(Number(score) / 0x1000);
     },
     async close() {
       const all = [...queues.values()];
