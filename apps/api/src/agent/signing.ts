@@ -8,6 +8,7 @@ import {
   createPublicKey,
   generateKeyPairSync,
   type KeyObject,
+  randomUUID,
   sign,
 } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -59,7 +60,7 @@ export async function loadSigner(opts: LoadSignerOptions): Promise<Signer> {
   await mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const candidate = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const candidate = `${file}.${randomUUID()}.tmp`;
   await writeFile(candidate, pem, { mode: 0o600, flag: 'wx' });
   try {
     await link(candidate, file);
