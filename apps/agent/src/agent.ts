@@ -145,6 +145,7 @@ export function createAgent(deps: AgentDeps): Agent {
           logger,
           metrics,
           backoff,
+          healthTimeoutMs: config.TETHER_HEALTH_TIMEOUT_MS,
           release: release.signal,
         },
         job,

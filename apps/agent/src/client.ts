@@ -46,6 +46,11 @@ export interface Job {
   leaseTtlSeconds: number;
   syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
   bundle: { digest: string; signature: string };
+  /**
+   * What earlier applies of the application left on this cluster, for prune. Not in the protocol
+   * yet (docs/AGENT-PROTOCOL.md); used when the control plane sends it.
+   */
+  inventory?: { apiVersion: string; kind: string; namespace?: string; name: string }[];
 }
 
 export interface ObjectReport {
@@ -296,10 +301,18 @@ function parseJob(j: Record<string, unknown>): Job {
       selfHeal: policy.selfHeal === true,
       createNamespace: policy.createNamespace === true,
     },
+    ...(Array.isArray(j.inventory) ? { inventory: j.inventory.flatMap(inventoryEntry) } : {}),
     // Missing digest/signature are not an answer error: verification refuses the bundle.
     bundle: {
       digest: typeof bundle.digest === 'string' ? bundle.digest : '',
       signature: typeof bundle.signature === 'string' ? bundle.signature : '',
     },
   };
+}
+
+function inventoryEntry(e: unknown): NonNullable<Job['inventory']> {
+  if (!isRecord(e)) return [];
+  const { apiVersion, kind, namespace, name } = e;
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') return [];
+  return [{ apiVersion, kind, name, ...(typeof namespace === 'string' && namespace ? { namespace } : {}) }];
 }

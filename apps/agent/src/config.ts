@@ -66,6 +66,12 @@ export const agentConfigSpec = {
     description: 'at SIGTERM a running job gets this long to finish before it is released',
   }),
   TETHER_KUBE_TIMEOUT_MS: env.int({ default: 15_000, min: 100, max: 600_000 }),
+  TETHER_HEALTH_TIMEOUT_MS: env.int({
+    default: 300_000,
+    min: 0,
+    max: 3_600_000,
+    description: 'wait for applied workloads to become healthy (as the push worker)',
+  }),
   HTTPS_PROXY: either('HTTPS_PROXY'),
   HTTP_PROXY: either('HTTP_PROXY'),
   NO_PROXY: either('NO_PROXY'),

@@ -1,17 +1,10 @@
 // One claimed job, start to end: fetch the bundle, check its digest and signature, apply it with
 // the shared engine while the lease is kept alive, and report the outcome, fenced by the epoch.
 import type { Logger } from '@tether/core';
-import {
-  applyBundle,
-  ensureNamespace,
-  FIELD_MANAGER,
-  isKubeError,
-  type KubeClient,
-  type ObjectResult,
-} from '@tether/kube';
-import type { KubeObject } from '@tether/manifests';
+import { isKubeError, type KubeClient } from '@tether/kube';
+import { applyToCluster } from './apply.ts';
 import { type BackoffOptions, createBackoff } from './backoff.ts';
-import { type AgentClient, isApiError, type Job, type ObjectReport, type ResultReport } from './client.ts';
+import { type AgentClient, isApiError, type Job, type ResultReport } from './client.ts';
 import { errText, holdLease, type Lease, type StopReason } from './lease.ts';
 import type { Metrics } from './metrics.ts';
 import { type Bundle, BundleRejected, type PublicKey, verifyBundle } from './verify.ts';
@@ -24,6 +17,8 @@ export interface RunJobDeps {
   logger: Logger;
   metrics: Metrics;
   backoff: BackoffOptions;
+  /** How long applied workloads get to become healthy before the job fails (as the push worker's). */
+  healthTimeoutMs: number;
   /** Aborted to release the job at shutdown: the apply stops and a transient failure is reported. */
   release: AbortSignal;
 }
@@ -111,66 +106,27 @@ async function fetchBundle(deps: RunJobDeps, job: Job, lease: Lease): Promise<Bu
 async function apply(deps: RunJobDeps, job: Job, bundle: Bundle, signal: AbortSignal): Promise<Outcome> {
   const client = deps.connectKube(); // Throws KubeError invalid_config for settings that cannot work.
   try {
-    const created = job.syncPolicy.createNamespace
-      ? await createNamespace(client, job.namespace, bundle.objects, signal)
-      : [];
-    const res = await applyBundle({
+    const res = await applyToCluster({
       client,
+      job,
       objects: bundle.objects,
-      application: job.application,
-      destinationNamespace: job.namespace,
-      fieldManager: FIELD_MANAGER,
-      signal,
+      healthTimeoutMs: deps.healthTimeoutMs,
       logger: deps.logger,
+      signal,
     });
-    const objects = [...created, ...res.results.map(toReport)];
     if (res.ok) {
-      deps.logger.info({ objects: objects.length }, 'applied');
-      return { status: 'succeeded', objects };
+      deps.logger.info({ objects: res.objects.length }, 'applied');
+      return { status: 'succeeded', objects: res.objects };
     }
-    if (signal.aborted) return { ...stoppedOutcome(signal.reason as StopReason), objects };
+    if (signal.aborted) return { ...stoppedOutcome(signal.reason as StopReason), objects: res.objects };
     deps.metrics.error('apply');
-    const e = res.error;
-    return {
-      status: 'failed',
-      objects,
-      error: {
-        code: e?.code ?? 'internal',
-        message: e?.message ?? 'apply failed',
-        transient: e?.transient ?? true,
-      },
-    };
+    const { code, message, transient } = res.error;
+    return { status: 'failed', objects: res.objects, error: { code, message, transient } };
   } finally {
     await client
       .close()
       .catch((err: unknown) => deps.logger.warn({ err }, 'closing the cluster client failed'));
   }
-}
-
-/** createNamespace: the destination namespace, unless the bundle brings it (as the push worker does). */
-async function createNamespace(
-  client: KubeClient,
-  namespace: string,
-  objects: KubeObject[],
-  signal: AbortSignal,
-): Promise<ObjectReport[]> {
-  const inBundle = objects.some(
-    (o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata.name === namespace,
-  );
-  if (inBundle) return [];
-  const { created } = await ensureNamespace({ client, name: namespace, create: true, signal });
-  return created ? [{ apiVersion: 'v1', kind: 'Namespace', name: namespace, action: 'created' }] : [];
-}
-
-function toReport(r: ObjectResult): ObjectReport {
-  return {
-    apiVersion: r.apiVersion,
-    kind: r.kind,
-    ...(r.namespace ? { namespace: r.namespace } : {}),
-    name: r.name,
-    action: r.action,
-    ...(r.error ? { error: r.error.message } : {}),
-  };
 }
 
 function fail(code: string, message: string, transient: boolean): Outcome {
