@@ -115,7 +115,7 @@ async function apply(deps: RunJobDeps, job: Job, bundle: Bundle, signal: AbortSi
       signal,
     });
     if (res.ok) {
-      deps.logger.info({ objects: res.objects.length }, 'applied');
+      deps.logger.info({ objects: res.objects.length }, 'apply done');
       return { status: 'succeeded', objects: res.objects };
     }
     if (signal.aborted) return { ...stoppedOutcome(signal.reason as StopReason), objects: res.objects };

@@ -32,6 +32,8 @@ export interface WorldOptions {
   leaseTtlSeconds?: number;
   /** Corpus applications committed at the repository root (default guestbook). */
   apps?: string[];
+  /** How long kube-sim's workloads take to become ready: keeps an agent in its health wait. */
+  readyDelayMs?: number;
 }
 
 export interface Json {
@@ -136,7 +138,7 @@ export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promi
   cleanups.push(async () => api?.close());
   const apiUrl = `http://127.0.0.1:${port}`;
 
-  const sim = await startSim({ tls: true });
+  const sim = await startSim({ tls: true, readyDelayMs: opts.readyDelayMs ?? 0 });
   cleanups.push(() => sim.close());
   const gitRoot = await mkdtemp(join(tmpdir(), 'tether-agent-git-'));
   cleanups.push(() => rm(gitRoot, { recursive: true, force: true }));
@@ -247,6 +249,8 @@ export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promi
         ref: 'refs/heads/main',
         after: await repo.head(),
         before: '0'.repeat(40),
+        created: false,
+        deleted: false,
         commits: [],
       });
       const body = JSON.stringify(p);
