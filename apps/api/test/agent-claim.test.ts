@@ -260,6 +260,31 @@ describe('agent gateway: claims, bundles, results, isolation', () => {
     });
   });
 
+  test('a deployment cancelled while its agent applies: the next heartbeat says cancel', async () => {
+    const d = await deploy(env, 'solo');
+    const job = await claimJob(env, north, 5);
+    assert.equal(job.deploymentId, d.id);
+    const cancelled = await admin(env, 'POST', `/deployments/${d.id}/cancel`);
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    const hb = await agent(env, north.credential, 'heartbeat', { targetId: job.targetId, epoch: job.epoch });
+    assert.equal(hb.status, 200);
+    assert.equal(hb.body.cancel, true);
+    const lane = `target-sync.${north.clusterId}`;
+    assert.equal(
+      (await env.h.inspector.getJob(lane, job.targetId))?.state,
+      'completed',
+      'the job is settled',
+    );
+    const late = await agent(env, north.credential, 'result', {
+      targetId: job.targetId,
+      epoch: job.epoch,
+      status: 'succeeded',
+      objects: [],
+    });
+    assert.equal(late.status, 409);
+    assert.equal((await deployment(env, d.id)).targets[0]?.status, 'cancelled');
+  });
+
   test('claims and results are audit events with the agent as actor, in the same ledger', async () => {
     const events = await auditEvents(env, 'north');
     const started = events.filter((e) => e.type === 'target.started');

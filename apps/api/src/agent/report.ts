@@ -65,8 +65,12 @@ export async function heartbeat(
     agentId: agent.id,
     leaseMs: leaseTtlMs,
   });
-  if (!renewed.renewed) return { leaseExpiresAt: new Date().toISOString(), cancel: true };
   const lane = laneFor({ mode: 'pull', clusterId: agent.clusterId });
+  if (!renewed.renewed) {
+    // Cancelled under this lease: the agent stops without reporting, so the job is settled here.
+    await settle(ctx.logger, ctx.claimer.complete(lane, lease.targetId, agent.id, { status: 'cancelled' }));
+    return { leaseExpiresAt: new Date().toISOString(), cancel: true };
+  }
   try {
     await ctx.claimer.extendLock(lane, lease.targetId, agent.id, leaseTtlMs);
   } catch (err) {
