@@ -1,5 +1,12 @@
 // Database records → the API's JSON shapes. Secrets never pass through here.
-import type { AgentRecord, ApplicationRecord, AuditEvent, ClusterRecord, DeploymentRecord } from '@tether/db';
+import type {
+  AgentRecord,
+  ApplicationRecord,
+  AuditEvent,
+  ClusterRecord,
+  ClusterStatus,
+  DeploymentRecord,
+} from '@tether/db';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOpt = (d: Date | null): string | undefined => (d ? d.toISOString() : undefined);
@@ -106,5 +113,27 @@ export function auditView(e: AuditEvent) {
     data: e.data,
     prevHash: e.prevHash,
     hash: e.hash,
+  };
+}
+
+export function clusterStatusView(s: ClusterStatus) {
+  return {
+    cluster: s.cluster,
+    namespace: s.namespace,
+    lastApplied: s.lastApplied
+      ? {
+          sha: s.lastApplied.sha,
+          deploymentId: s.lastApplied.deploymentId,
+          at: s.lastApplied.at ? iso(s.lastApplied.at) : null,
+        }
+      : null,
+    sync: s.sync,
+    health: s.health,
+    healthReason: s.healthReason,
+    drift: s.drift
+      ? { detectedAt: s.drift.detectedAt ? iso(s.drift.detectedAt) : null, objects: s.drift.objects }
+      : null,
+    checkedAt: s.checkedAt ? iso(s.checkedAt) : null,
+    running: s.running,
   };
 }

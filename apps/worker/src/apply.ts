@@ -67,6 +67,9 @@ export async function applyToCluster(input: ApplyInput): Promise<ApplyOutcome> {
       fieldManager: FIELD_MANAGER,
       signal,
       logger,
+      // A self-heal re-asserts the desired state over whoever changed it behind Tether's back;
+      // every other deployment fails on a conflict and names the other manager.
+      force: work.deployment.trigger === 'selfheal',
     });
     const objects = [...created, ...res.results.map(toRecord)];
     if (!res.ok) {

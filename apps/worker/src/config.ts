@@ -11,6 +11,12 @@ export const workerConfigSpec = {
   TETHER_WORKER_CONCURRENCY: env.int({ default: 4, min: 1, max: 256 }),
   TETHER_QUEUE_PREFIX: env.string({ default: 'tether' }),
   TETHER_KUBE_TIMEOUT_MS: env.int({ default: 15_000, min: 100, max: 600_000 }),
+  TETHER_RESYNC_INTERVAL: env.int({
+    default: 180,
+    min: 0,
+    max: 86_400,
+    description: 'seconds between drift checks; 0 disables',
+  }),
   TETHER_HEALTH_TIMEOUT_MS: env.int({
     default: 300_000,
     min: 0,

@@ -34,6 +34,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     concurrency,
     kubeTimeoutMs: config.TETHER_KUBE_TIMEOUT_MS,
     healthTimeoutMs: config.TETHER_HEALTH_TIMEOUT_MS,
+    resyncIntervalMs: config.TETHER_RESYNC_INTERVAL * 1000,
     workerId: config.TETHER_WORKER_ID ?? `${hostname()}:${process.pid}`,
   });
   try {

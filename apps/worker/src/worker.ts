@@ -15,8 +15,11 @@ import {
   jobCatalog,
   type Producer,
   PUSH_LANE,
+  waitForReady,
 } from '@tether/queue';
 import type { RedisConnection } from './lane-jobs.ts';
+import { createReconcileHandler } from './reconcile.ts';
+import { createResync, type Resync } from './resync.ts';
 import { createSweeper, type Sweeper, type SweeperOptions, type SweepReport } from './sweeper.ts';
 import { createSyncTargetHandler } from './sync-target.ts';
 
@@ -41,6 +44,8 @@ export interface PushWorkerDeps {
   sweeper?: SweeperOptions | false;
   /** How long a job's missing target row is looked for before the job is dropped (default 2 s). */
   missingTargetGraceMs?: number;
+  /** Period of the drift reconciliation of every push destination (default 180 s); 0 disables. */
+  resyncIntervalMs?: number;
 }
 
 export interface CloseOptions {
@@ -55,6 +60,8 @@ export interface PushWorker {
   start(): Promise<void>;
   /** Runs a sweep now (tests, admin); undefined when the sweeper is disabled. */
   sweep(): Promise<SweepReport | undefined>;
+  /** Enqueues a reconciliation round now, whoever holds the periodic round; returns how many jobs. */
+  resync(): Promise<number>;
   /** Jobs this worker is running. */
   running(): number;
   close(opts?: CloseOptions): Promise<void>;
@@ -86,7 +93,16 @@ export function createPushWorker(deps: PushWorkerDeps): PushWorker {
     return p;
   };
 
+  const reconcile = createReconcileHandler({
+    db: deps.db,
+    mirrors: deps.mirrors,
+    producer: () => producer,
+    kubeTimeoutMs: deps.kubeTimeoutMs ?? 15_000,
+    workerId: deps.workerId,
+  });
+
   let consumer: Consumer | undefined;
+  let resync: Resync | undefined;
   let redis: RedisConnection | undefined;
   let producer: Producer | undefined;
   let sweeper: Sweeper | undefined;
@@ -98,7 +114,7 @@ export function createPushWorker(deps: PushWorkerDeps): PushWorker {
       consumer = createConsumer({
         connection: { url: deps.redisUrl },
         lane: PUSH_LANE,
-        handlers: { 'target.sync': tracked },
+        handlers: { 'target.sync': tracked, 'app.reconcile': reconcile },
         logger,
         prefix,
         concurrency: deps.concurrency ?? 4,
@@ -106,13 +122,14 @@ export function createPushWorker(deps: PushWorkerDeps): PushWorker {
         workerName: deps.workerId,
       });
       await consumer.waitUntilReady();
+      redis = createRedis(deps.redisUrl, {
+        role: 'producer',
+        logger,
+        name: `tether-worker-${deps.workerId}`,
+      });
+      await waitForReady(redis, 10_000);
+      producer = createProducer({ redis, logger, prefix, catalog });
       if (deps.sweeper !== false) {
-        redis = createRedis(deps.redisUrl, {
-          role: 'producer',
-          logger,
-          name: `tether-sweeper-${deps.workerId}`,
-        });
-        producer = createProducer({ redis, logger, prefix, catalog });
         sweeper = createSweeper({
           ...deps.sweeper,
           db: deps.db,
@@ -124,10 +141,25 @@ export function createPushWorker(deps: PushWorkerDeps): PushWorker {
         });
         sweeper.start();
       }
+      resync = createResync({
+        db: deps.db,
+        redis,
+        producer,
+        prefix,
+        logger,
+        workerId: deps.workerId,
+        intervalMs: deps.resyncIntervalMs ?? 180_000,
+      });
+      if ((deps.resyncIntervalMs ?? 180_000) > 0) resync.start();
       logger.info({ lane: PUSH_LANE, prefix, concurrency: deps.concurrency ?? 4 }, 'push worker started');
     },
 
     sweep: async () => sweeper?.sweepOnce(),
+
+    resync: async () => {
+      if (!resync) throw new Error('push worker not started');
+      return resync.runOnce(true);
+    },
 
     running: () => inflight.size,
 
@@ -135,6 +167,7 @@ export function createPushWorker(deps: PushWorkerDeps): PushWorker {
       closing ??= (async () => {
         const abortGraceMs = opts.abortGraceMs ?? 5_000;
         await sweeper?.close();
+        await resync?.close();
         await consumer?.close({ deadlineMs: opts.deadlineMs ?? 30_000, abortGraceMs });
         if (inflight.size > 0) {
           logger.warn({ running: inflight.size }, 'waiting for aborted jobs to record their outcome');

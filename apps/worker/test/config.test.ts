@@ -13,6 +13,7 @@ test('config: defaults, and every problem reported at once', () => {
     TETHER_QUEUE_PREFIX: 'tether',
     TETHER_KUBE_TIMEOUT_MS: 15_000,
     TETHER_HEALTH_TIMEOUT_MS: 300_000,
+    TETHER_RESYNC_INTERVAL: 180,
     TETHER_MIGRATE_ON_START: 'true',
     TETHER_WORKER_ID: undefined,
   });

@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './migrate.ts';
 export * from './repos/agent-status.ts';
 export * from './repos/agents.ts';
+export * from './repos/app-state.ts';
 export * from './repos/applications.ts';
 export * from './repos/audit-events.ts';
 export * from './repos/bundles.ts';

@@ -16,4 +16,5 @@ export {
   type RedisRole,
   waitForReady,
 } from './redis.ts';
+export * from './target-jobs.ts';
 export { type Validation, validatePayload } from './validate.ts';

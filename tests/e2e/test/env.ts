@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp } from '@tether/api';
-import { silentLogger } from '@tether/core';
+import { createLogger, silentLogger } from '@tether/core';
 import { createDb, type Db, migrate } from '@tether/db';
 import { connectCluster, type KubeClient } from '@tether/kube';
 import { type KubeSim, startKubeSim } from '@tether/kube-sim';
@@ -40,7 +40,8 @@ export interface E2E {
 }
 
 export async function startE2E(opts: { startWorker?: boolean } = {}): Promise<E2E> {
-  const logger = silentLogger();
+  // E2E_LOG=debug shows every component's log on stderr when a test needs explaining.
+  const logger = process.env.E2E_LOG ? createLogger('e2e', { level: process.env.E2E_LOG }) : silentLogger();
   const database: TestDatabase = await createTestDatabase({ migrate: (url) => migrate(url), label: 'e2e' });
   const db = createDb(database.url);
   const prefix = uniquePrefix();
@@ -70,6 +71,7 @@ export async function startE2E(opts: { startWorker?: boolean } = {}): Promise<E2
     concurrency: 4,
     kubeTimeoutMs: 5_000,
     healthTimeoutMs: 20_000,
+    resyncIntervalMs: 0,
     workerId: 'e2e-worker',
     catalog: CATALOG,
   });

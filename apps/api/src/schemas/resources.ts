@@ -141,6 +141,36 @@ export const Application = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
 });
 
+export const ClusterSyncStatus = Type.Object({
+  cluster: Type.String(),
+  namespace: Type.String(),
+  lastApplied: Type.Union([
+    Type.Object({
+      sha: Type.String(),
+      deploymentId: Type.String(),
+      at: Type.Union([Type.String(), Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  sync: Type.Union([Type.Literal('synced'), Type.Literal('out-of-sync'), Type.Literal('unknown')]),
+  health: Type.String({ description: 'healthy | progressing | degraded | unknown' }),
+  healthReason: Type.Union([Type.String(), Type.Null()]),
+  drift: Type.Union([
+    Type.Object({
+      detectedAt: Type.Union([Type.String(), Type.Null()]),
+      objects: Type.Array(Type.Unknown()),
+    }),
+    Type.Null(),
+  ]),
+  checkedAt: Type.Union([Type.String(), Type.Null()]),
+  running: Type.Union([Type.Object({ deploymentId: Type.String(), status: Type.String() }), Type.Null()]),
+});
+
+export const ApplicationWithStatus = Type.Intersect([
+  Application,
+  Type.Object({ status: Type.Array(ClusterSyncStatus) }),
+]);
+
 export const DeploymentStatus = Type.Union([
   Type.Literal('queued'),
   Type.Literal('running'),
@@ -177,7 +207,12 @@ export const Deployment = Type.Object({
   application: Type.String(),
   revision: Type.Object({ ref: Type.String(), sha: Type.String() }),
   trigger: Type.Object({
-    type: Type.Union([Type.Literal('webhook'), Type.Literal('api'), Type.Literal('rollback')]),
+    type: Type.Union([
+      Type.Literal('webhook'),
+      Type.Literal('api'),
+      Type.Literal('rollback'),
+      Type.Literal('selfheal'),
+    ]),
     actor: Type.String(),
     deliveryId: Type.Optional(Type.String()),
     rollbackOf: Type.Optional(Type.String()),

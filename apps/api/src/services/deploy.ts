@@ -6,7 +6,7 @@ import {
   type Tx,
   withTx,
 } from '@tether/db';
-import { type EnqueueRequest, laneFor } from '@tether/queue';
+import { targetSyncJobs } from '@tether/queue';
 import type { AppDeps } from '../deps.ts';
 
 /**
@@ -30,20 +30,7 @@ export async function createAndEnqueue(
     if (hooks.before) await hooks.before(tx);
     const created: DeploymentRecord[] = [];
     for (const input of inputs) created.push(await createDeployment(tx, input, ctx));
-    const jobs: EnqueueRequest[] = created.flatMap((d) =>
-      d.targets.map((t) => ({
-        name: 'target.sync' as const,
-        lane: laneFor({ mode: t.clusterMode, clusterId: t.clusterId }),
-        payload: {
-          v: 1 as const,
-          targetId: t.id,
-          deploymentId: d.id,
-          applicationId: d.applicationId,
-          clusterId: t.clusterId,
-          sha: d.sha,
-        },
-      })),
-    );
+    const jobs = targetSyncJobs(created);
     if (hooks.after) await hooks.after(tx, created);
     if (jobs.length > 0) await deps.producer.enqueueMany(jobs);
     return created;

@@ -15,3 +15,32 @@ export async function lastAppliedObjects(
   });
   return Array.isArray(last?.objects) ? (last.objects as unknown as TargetObjectResult[]) : [];
 }
+
+export interface LastApplied {
+  targetId: string;
+  deploymentId: string;
+  sha: string;
+  finishedAt: Date | null;
+  objects: TargetObjectResult[];
+}
+
+/** The newest succeeded target of the application on the cluster, if it was ever applied. */
+export async function lastApplied(
+  db: DbTx,
+  applicationId: string,
+  clusterId: string,
+): Promise<LastApplied | undefined> {
+  const last = await db.deploymentTarget.findFirst({
+    where: { clusterId, status: 'succeeded', deployment: { applicationId } },
+    orderBy: { id: 'desc' },
+    select: { id: true, objects: true, finishedAt: true, deployment: { select: { id: true, sha: true } } },
+  });
+  if (!last) return undefined;
+  return {
+    targetId: last.id,
+    deploymentId: last.deployment.id,
+    sha: last.deployment.sha,
+    finishedAt: last.finishedAt,
+    objects: Array.isArray(last.objects) ? (last.objects as unknown as TargetObjectResult[]) : [],
+  };
+}

@@ -1,8 +1,8 @@
-import { deleteApplication, getApplicationByName } from '@tether/db';
+import { applicationStatus, deleteApplication, getApplicationByName } from '@tether/db';
 import { actorOf } from '../../http/auth.ts';
 import { errorResponses, NameParams } from '../../schemas/common.ts';
-import { Application } from '../../schemas/resources.ts';
-import { applicationView } from '../../views.ts';
+import { Application, ApplicationWithStatus } from '../../schemas/resources.ts';
+import { applicationView, clusterStatusView } from '../../views.ts';
 import type { RouteModule } from '../types.ts';
 
 export const getApplicationRoute: RouteModule = (app, deps) => {
@@ -11,11 +11,17 @@ export const getApplicationRoute: RouteModule = (app, deps) => {
     {
       schema: {
         tags: ['applications'],
+        summary:
+          'The application, with its status on each cluster: last applied revision, sync, health, drift',
         params: NameParams,
-        response: { 200: Application, ...errorResponses },
+        response: { 200: ApplicationWithStatus, ...errorResponses },
       },
     },
-    async (req) => applicationView(await getApplicationByName(deps.db, req.params.name)),
+    async (req) => {
+      const app = await getApplicationByName(deps.db, req.params.name);
+      const status = await applicationStatus(deps.db, app.id);
+      return { ...applicationView(app), status: status.map(clusterStatusView) };
+    },
   );
 };
 
