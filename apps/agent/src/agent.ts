@@ -135,7 +135,10 @@ export function createAgent(deps: AgentDeps): Agent {
         await retry.wait(stopping.signal);
         continue;
       }
-      if (!job) continue;
+      if (!job) {
+        logger.debug({ waitSeconds: wait }, 'no job within the wait');
+        continue;
+      }
       metrics.claim();
       current = runJob(
         {

@@ -41,3 +41,26 @@ test('pull: an agent registers, claims, verifies, applies guestbook and reports;
   assert.match(metrics, /^tether_agent_claims_total 1$/m);
   assert.match(metrics, /^tether_agent_results_total\{status="succeeded"\} 1$/m);
 });
+
+test('pull: idle memory of an agent that has applied a job and is long-polling (reported, not asserted)', async (t) => {
+  const w = await startWorld(t);
+  const edge = await w.pullCluster('edge');
+  await w.createApp({ name: 'guestbook', path: 'guestbook', clusters: ['edge'], namespace: 'web' });
+  const agent = await w.agent(edge, {
+    env: { TETHER_AGENT_HEALTH_PORT: '0', TETHER_AGENT_CLAIM_WAIT_SECONDS: '1', LOG_LEVEL: 'debug' },
+  });
+  const d = await w.deploy('guestbook');
+  assert.equal((await w.settled(d.id as string)).status, 'succeeded');
+  // Idle: a few empty long polls after the job.
+  const idle = () => agent.lines().filter((l) => l.msg === 'no job within the wait').length;
+  const before = idle();
+  await agent.waitForLog(() => idle() >= before + 3, 'three empty long polls');
+  const text = await (await fetch(`http://127.0.0.1:${await agent.healthPort()}/metrics`)).text();
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  const rss = gauge('process_resident_memory_bytes');
+  assert.ok(rss > 0);
+  t.diagnostic(
+    `idle agent: rss ${mib(rss)}, heap used ${mib(gauge('nodejs_heap_size_used_bytes'))}, heap total ${mib(gauge('nodejs_heap_size_total_bytes'))}, external ${mib(gauge('nodejs_external_memory_bytes'))}`,
+  );
+});
