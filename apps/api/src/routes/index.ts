@@ -7,6 +7,7 @@ import { resultRoute } from '../agent/routes/result.ts';
 import type { AgentRouteModule } from '../agent/routes/types.ts';
 import { createApplicationRoute } from './applications/create.ts';
 import { deployApplicationRoute } from './applications/deploy.ts';
+import { diffApplicationRoute } from './applications/diff.ts';
 import { deleteApplicationRoute, getApplicationRoute } from './applications/get.ts';
 import { listApplicationsRoute } from './applications/list.ts';
 import { patchApplicationRoute } from './applications/patch.ts';
@@ -45,6 +46,7 @@ export const apiRoutes: RouteModule[] = [
   deleteApplicationRoute,
   deployApplicationRoute,
   rollbackApplicationRoute,
+  diffApplicationRoute,
   listDeploymentsRoute,
   getDeploymentRoute,
   cancelDeploymentRoute,
