@@ -1,6 +1,6 @@
 // What a verified GitHub delivery does. Every outcome is recorded against X-GitHub-Delivery in
 // the same transaction as its effects, so a redelivery gets the first answer and creates nothing.
-import { type Actor, TetherError } from '@tether/core';
+import { type Actor, normalizeRepoUrl, TetherError } from '@tether/core';
 import {
   AlreadyExistsError,
   type AuditContext,
@@ -40,7 +40,16 @@ async function candidates(deps: AppDeps, push: PushEvent): Promise<PushTarget[]>
   const ref = branchOrTag(push.ref);
   if (!ref) return [];
   const seen = new Map<string, PushTarget>();
+  // The payload names the repository several ways (clone, ssh, html); query each form once.
+  const forms = new Map<string, string>();
   for (const url of push.repoUrls) {
+    try {
+      forms.set(normalizeRepoUrl(url), url);
+    } catch {
+      // An unparseable URL names no application.
+    }
+  }
+  for (const url of forms.values()) {
     let apps: PushTarget[];
     try {
       apps = await findApplicationsForPush(deps.db, url, ref.name);
