@@ -155,6 +155,7 @@ export function createAgent(deps: AgentDeps): Agent {
       );
       const end = await current;
       current = undefined;
+      logger.info({ targetId: job.targetId, end }, 'job ended');
       if (end === 'unauthorized') {
         throw new FatalError('the control plane refused our credential (revoked?)', EXIT_UNAUTHORIZED);
       }
@@ -169,16 +170,18 @@ export function createAgent(deps: AgentDeps): Agent {
     resolveDone(exit);
   }
 
+  const status = (): HealthStatus => ({
+    state,
+    agentId: identity?.state.agentId,
+    cluster: identity?.state.cluster,
+    connected: metrics.connected(),
+  });
+
   return {
     metrics,
     done,
     healthPort: () => health?.port,
-    status: () => ({
-      state,
-      agentId: identity?.state.agentId,
-      cluster: identity?.state.cluster,
-      connected: metrics.connected(),
-    }),
+    status,
 
     async start() {
       if (loop) throw new Error('agent already started');
@@ -187,7 +190,7 @@ export function createAgent(deps: AgentDeps): Agent {
           host: config.TETHER_AGENT_HEALTH_HOST,
           port: config.TETHER_AGENT_HEALTH_PORT,
           metrics,
-          status: () => this.status(),
+          status,
         });
         logger.info({ host: config.TETHER_AGENT_HEALTH_HOST, port: health.port }, 'health listener up');
       }

@@ -23,8 +23,18 @@ export interface RunJobDeps {
   release: AbortSignal;
 }
 
-/** How a job ended for this agent: reported, or given up (the control plane's lease expiry requeues it). */
-export type JobEnd = 'succeeded' | 'failed' | 'released' | 'lease_lost' | 'unauthorized' | 'unreported';
+/**
+ * How a job ended for this agent: reported; cancelled or lost (the control plane has moved on, so
+ * nothing is reported); or given up (the control plane's lease expiry requeues it).
+ */
+export type JobEnd =
+  | 'succeeded'
+  | 'failed'
+  | 'released'
+  | 'cancelled'
+  | 'lease_lost'
+  | 'unauthorized'
+  | 'unreported';
 
 type Outcome = Omit<ResultReport, 'targetId' | 'epoch'>;
 
@@ -48,6 +58,8 @@ export async function runJob(deps: RunJobDeps, job: Job): Promise<JobEnd> {
     const stopped = lease.stopped();
     if (stopped === 'lease_lost' || stopped === 'lease_expired') return 'lease_lost';
     if (stopped === 'unauthorized') return 'unauthorized';
+    // The heartbeat said cancel: the target is no longer running under our lease.
+    if (stopped === 'cancelled') return 'cancelled';
     const reported = await report({ ...deps, logger }, job, lease, outcome);
     if (reported !== 'reported') return reported;
     deps.metrics.result(outcome.status);
@@ -137,8 +149,9 @@ function stoppedOutcome(reason: StopReason): Outcome {
   if (reason === 'release') {
     return fail('agent_shutdown', 'the agent shut down mid-apply and released the job', true);
   }
+  // Not reported: the control plane has moved on (cancelled) or fenced us out (lost).
   if (reason === 'cancelled') return fail('cancelled', 'cancelled by the control plane', false);
-  return fail('lease_lost', 'the lease was lost', true); // Not reported: fenced.
+  return fail('lease_lost', 'the lease was lost', true);
 }
 
 function failFrom(err: unknown, lease: Lease): Outcome {

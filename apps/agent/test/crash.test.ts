@@ -49,3 +49,39 @@ test('crash: an agent SIGKILLed mid-job; another agent of the cluster finishes i
     [firstId, secondId, secondId],
   );
 });
+
+test('crash: a frozen agent outlives its lease; on waking it is fenced (409 lease_lost) and reports nothing', async (t) => {
+  const w = await startWorld(t, { leaseTtlSeconds: 3, readyDelayMs: 5_000 });
+  const edge = await w.pullCluster('edge');
+  await w.createApp({ name: 'guestbook', path: 'guestbook', clusters: ['edge'], namespace: 'web' });
+  const first = await w.agent(edge);
+  const firstId = (await first.waitForLog((l) => l.msg === 'agent running', 'first')).agentId;
+  const d = await w.deploy('guestbook');
+  const claimed = await first.waitForLog((l) => l.msg === 'job claimed', 'the first claim');
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'guestbook-ui' };
+  await waitFor('the first agent to apply', () => w.kube('edge').get(ref));
+  first.kill('SIGSTOP'); // Frozen: no heartbeats, but alive.
+  t.after(() => first.kill('SIGCONT'));
+
+  const second = await w.agent(edge, { bootstrapToken: await w.bootstrapToken('edge') });
+  const secondId = (await second.waitForLog((l) => l.msg === 'agent running', 'second')).agentId;
+  const done = await w.settled(d.id as string);
+  assert.equal(done.status, 'succeeded', JSON.stringify(done));
+
+  first.kill('SIGCONT');
+  const ended = await first.waitForLog((l) => l.msg === 'job ended', 'the frozen job to end');
+  assert.equal(ended.end, 'lease_lost');
+  assert.equal(
+    first.lines().some((l) => l.msg === 'result reported'),
+    false,
+    'the stale holder reported nothing',
+  );
+  const events = await w.auditTypes(claimed.targetId as string);
+  assert.deepEqual(
+    events
+      .filter((e) => e.type === 'target.started' || e.type === 'target.succeeded')
+      .map((e) => e.actorName),
+    [firstId, secondId, secondId],
+  );
+  assert.equal(first.child.exitCode, null, 'the fenced agent carries on');
+});
