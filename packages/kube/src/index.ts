@@ -80,3 +80,4 @@ export {
   prune,
 } from './prune.ts';
 export { type PruneCandidate, type PrunePlan, type PrunePlanOptions, planPrune } from './prune-plan.ts';
+export { type SyncInput, type SyncObjectResult, type SyncOutcome, syncBundle } from './sync.ts';

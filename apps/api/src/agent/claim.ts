@@ -15,6 +15,7 @@ import {
   isAgentActive,
   isTerminal,
   LeaseLostError,
+  lastAppliedObjects,
   NotFoundError,
   type PullStart,
   renewAgentLease,
@@ -41,6 +42,8 @@ export interface ClaimedWork {
   leaseTtlSeconds: number;
   syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
   bundle: BundleRef;
+  /** What earlier syncs of this application left on this cluster: the agent's prune candidates. */
+  inventory: Array<{ apiVersion: string; kind: string; namespace?: string; name: string }>;
 }
 
 export interface ClaimInput {
@@ -206,6 +209,14 @@ async function prepare(
     'job claimed',
   );
   const app = deployment.application;
+  const inventory = (await lastAppliedObjects(ctx.db, app.id, work.clusterId))
+    .filter((o) => INVENTORY_ACTIONS.has(o.action))
+    .map((o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+      name: o.name,
+    }));
   return {
     targetId: work.id,
     deploymentId: deployment.id,
@@ -218,8 +229,12 @@ async function prepare(
     leaseTtlSeconds: leaseTtlMs / 1000,
     syncPolicy: { prune: app.prune, selfHeal: app.selfHeal, createNamespace: app.createNamespace },
     bundle,
+    inventory,
   };
 }
+
+/** Results that mean "this object is on the cluster, applied by this application". */
+const INVENTORY_ACTIONS = new Set(['created', 'configured', 'unchanged', 'orphaned']);
 
 /** How often a target waiting for its application's running apply on the cluster looks again. */
 const BUSY_RECHECK_MS = 250;

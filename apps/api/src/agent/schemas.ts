@@ -47,6 +47,15 @@ export const ClaimedJob = Type.Object({
       digest: Type.String({ description: 'sha256 hex of the bundle bytes' }),
       signature: Type.String({ description: 'base64 Ed25519 over the bundle bytes' }),
     }),
+    inventory: Type.Array(
+      Type.Object({
+        apiVersion: Type.String(),
+        kind: Type.String(),
+        namespace: Type.Optional(Type.String()),
+        name: Type.String(),
+      }),
+      { description: 'objects earlier syncs of this application left on this cluster (prune candidates)' },
+    ),
   }),
 });
 
