@@ -386,11 +386,8 @@ test('an object changed by another manager between plan and delete is judged aga
   });
 });
 
-// todo: kube-sim records a write through /scale without `subresource: "scale"` in managedFields
-// (the apiserver sets it since 1.22), so the write looks like a main-resource update of spec.replicas.
-test('scaling through the scale subresource (an autoscaler, `kubectl scale`) does not make an object foreign', {
-  todo: 'kube-sim: /scale writes lack subresource "scale" in managedFields',
-}, async () => {
+// The apiserver records writes through /scale with `subresource: "scale"` (since 1.22).
+test('scaling through the scale subresource (an autoscaler, `kubectl scale`) does not make an object foreign', async () => {
   await withSim(async ({ sim, client }) => {
     await createNamespace(client, 'shop');
     const web: KubeObject = {

@@ -15,7 +15,8 @@ import {
 } from '../ssa/index.ts';
 import type { KubeObject } from '../types.ts';
 
-export type Subresource = 'status' | undefined;
+/** Which subresource a write went through; recorded in managedFields as the apiserver does. */
+export type Subresource = 'status' | 'scale' | undefined;
 
 export function apply(
   live: KubeObject | undefined,

@@ -152,7 +152,7 @@ export function writeScale(ctx: OpContext, live: KubeObject, desired: KubeObject
   }
   const last = path[path.length - 1] ?? 'replicas';
   cur[last] = typeof replicas === 'number' ? replicas : 0;
-  return writeUpdate(ctx, live, after, undefined);
+  return writeUpdate(ctx, live, after, 'scale');
 }
 
 export function scaleUpdate(
