@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { verifyApiToken } from '@tether/db';
+import { touchApiToken, verifyApiToken } from '@tether/db';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { requireAgent } from './agent/auth.ts';
 import type { AppDeps } from './deps.ts';
@@ -64,7 +64,12 @@ export async function buildApp(deps: AppDeps, opts: BuildOptions = {}): Promise<
 
   const verify = tokenVerifier(deps.adminToken, async (token) => {
     const found = await verifyApiToken(deps.db, token);
-    return found ? { type: 'token', name: found.name } : null;
+    if (!found) return null;
+    // Best effort: lastUsedAt is informational and must not fail the request.
+    void touchApiToken(deps.db, found.id).catch((err: unknown) =>
+      deps.logger.warn({ err }, 'could not record token use'),
+    );
+    return { type: 'token', name: found.name };
   });
   await app.register(
     async (api) => {

@@ -23,6 +23,7 @@ import { patchClusterRoute } from './clusters/patch.ts';
 import { cancelDeploymentRoute } from './deployments/cancel.ts';
 import { getDeploymentRoute, listDeploymentsRoute } from './deployments/list.ts';
 import { healthRoutes } from './health.ts';
+import { tokenRoutes } from './tokens/tokens.ts';
 import type { RouteModule } from './types.ts';
 import { githubWebhookRoute } from './webhooks/github.ts';
 
@@ -51,6 +52,7 @@ export const apiRoutes: RouteModule[] = [
   getDeploymentRoute,
   cancelDeploymentRoute,
   listAuditRoute,
+  tokenRoutes,
 ];
 
 /** Under /agent/v1 when the pull path is configured; the bootstrap token is the proof. */
