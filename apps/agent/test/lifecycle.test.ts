@@ -80,7 +80,7 @@ test('pull: several deployments waiting for an offline agent: only the newest is
   const live = await w
     .kube('edge')
     .get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'web', name: 'guestbook-ui' });
-  assert.equal((live?.spec as { replicas: number }).replicas, 5);
+  assert.equal((live?.spec as { replicas: number } | undefined)?.replicas, 5);
 });
 
 test('pull: an image that never becomes ready fails the target with the reason', async (t) => {

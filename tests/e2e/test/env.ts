@@ -27,6 +27,10 @@ const CATALOG = withPolicies({
 
 export type App = Awaited<ReturnType<typeof buildApp>>;
 
+/** The API's JSON as tests read it: walked freely, asserted field by field. */
+// biome-ignore lint/suspicious/noExplicitAny: test assertions walk the API's JSON freely.
+export type Json = Record<string, any>;
+
 export interface E2E {
   app: App;
   db: Db;
@@ -111,7 +115,7 @@ export async function api(
   payload?: object,
 ) {
   const res = await app.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });
-  return { status: res.statusCode, body: res.json() as Record<string, any> };
+  return { status: res.statusCode, body: res.json() as Json };
 }
 
 /** GitHub's example push payload, pointed at our repository and commit, signed with real HMAC. */
@@ -123,7 +127,7 @@ export async function pushWebhook(
   opts: { id?: string; secret?: string; files?: string[] } = {},
 ) {
   const raw = await readFile(join(CORPUS, 'github-webhooks/push/payload.json'), 'utf8');
-  const p = JSON.parse(raw) as Record<string, any>;
+  const p = JSON.parse(raw) as Json;
   for (const k of ['clone_url', 'ssh_url', 'html_url', 'git_url', 'url']) p.repository[k] = repoUrl;
   Object.assign(p, { ref: 'refs/heads/main', after, before, created: false, deleted: false });
   p.commits = opts.files ? [{ id: after, added: [], removed: [], modified: opts.files }] : [];
@@ -142,13 +146,13 @@ export async function pushWebhook(
     },
     payload: body,
   });
-  return { status: res.statusCode, body: res.json() as Record<string, any> };
+  return { status: res.statusCode, body: res.json() as Json };
 }
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'superseded']);
 
 /** Polls the deployment until it is final (a generous deadline, not a timed assertion). */
-export async function settled(app: App, id: string, deadlineMs = 60_000): Promise<Record<string, any>> {
+export async function settled(app: App, id: string, deadlineMs = 60_000): Promise<Json> {
   const until = Date.now() + deadlineMs;
   for (;;) {
     const { body } = await api(app, 'GET', `/api/v1/deployments/${id}`);

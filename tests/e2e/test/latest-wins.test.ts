@@ -54,7 +54,7 @@ describe('latest wins', () => {
       namespace: 'guestbook',
       name: 'guestbook-ui',
     });
-    assert.equal((ui?.spec as { replicas: number }).replicas, 5);
+    assert.equal((ui?.spec as { replicas: number } | undefined)?.replicas, 5);
   });
 
   test('pushes while an apply runs: never two at once, and the newest ends applied', async () => {
@@ -91,6 +91,6 @@ describe('latest wins', () => {
       namespace: 'guestbook',
       name: 'guestbook-ui',
     });
-    assert.equal((ui?.spec as { replicas: number }).replicas, 9);
+    assert.equal((ui?.spec as { replicas: number } | undefined)?.replicas, 9);
   });
 });

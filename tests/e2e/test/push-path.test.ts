@@ -128,7 +128,7 @@ describe('push path: a GitHub push becomes an audited server-side apply', () => 
       namespace: 'guestbook',
       name: 'guestbook-ui',
     });
-    assert.equal((ui?.spec as { replicas: number }).replicas, 3);
+    assert.equal((ui?.spec as { replicas: number } | undefined)?.replicas, 3);
     base = sha;
   });
 

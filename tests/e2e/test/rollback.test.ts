@@ -47,8 +47,8 @@ describe('rollback', () => {
       namespace: 'guestbook',
       name: 'guestbook-ui',
     });
-    return (d?.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec
-      .containers[0]?.image;
+    const spec = d?.spec as { template: { spec: { containers: Array<{ image: string }> } } } | undefined;
+    return spec?.template.spec.containers[0]?.image;
   };
 
   test('rolling back to an earlier deployment restores its objects and is marked as a rollback', async () => {
