@@ -4,22 +4,17 @@
 import type { Logger } from '@tether/core';
 import {
   type AuditContext,
-  createDeployment,
+  createSelfHealDeployment,
   type Db,
-  type DriftedObject,
   getApplicationById,
   getClusterCredentials,
   hasTargetInFlight,
   lastApplied,
   recordObservedState,
-  withTx,
 } from '@tether/db';
-import { assessHealth, connectCluster, detectDrift, type Health } from '@tether/kube';
+import { connectCluster, observeBundle } from '@tether/kube';
 import { type GitMirrorCache, renderManifests } from '@tether/manifests';
 import { type JobHandler, type Producer, targetSyncJobs } from '@tether/queue';
-
-/** Kinds whose health is more than "applied" (see @tether/kube's assessHealth). */
-const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
 
 export interface ReconcileDeps {
   db: Db;
@@ -65,104 +60,49 @@ export function createReconcileHandler(deps: ReconcileDeps): JobHandler<'app.rec
       { timeoutMs: deps.kubeTimeoutMs, logger },
     );
     try {
-      const signal = ctx.signal;
-      const drift = await detectDrift({
+      // Drift and health by the same code the pull agents run (@tether/kube observeBundle).
+      const seen = await observeBundle({
         client,
         objects,
         application: app.name,
         destinationNamespace: dest.namespace,
-        signal,
+        signal: ctx.signal,
       });
-      // One look at each workload, no waiting: the rollout's state as it is now.
-      const workloads = objects.map((o) => o.manifest).filter((m) => WORKLOADS.has(m.kind));
-      const health: Array<Health & { name: string }> = [];
-      for (const m of workloads) {
-        const live = await client.get(refOf(m, dest.namespace), { signal });
-        health.push({
-          name: `${m.kind}/${m.metadata.name}`,
-          ...(live ? assessHealth(live) : { status: 'degraded', reason: 'missing' }),
-        });
-      }
-      const degraded = health.find((h) => h.status === 'degraded');
-      const progressing = health.find((h) => h.status === 'progressing');
-      const found: DriftedObject[] = [
-        ...drift.drifted.map((d) => ({ ...plainRef(d.ref), changes: d.changes })),
-        ...drift.missing.map((r) => ({ ...plainRef(r), changes: [], missing: true })),
-      ];
       const { newlyDrifted } = await recordObservedState(
         deps.db,
         {
           applicationId: app.id,
           clusterId: payload.clusterId,
           sha: applied.sha,
-          drift: found,
-          health: degraded ? 'degraded' : progressing ? 'progressing' : 'healthy',
-          healthReason: degraded
-            ? `${degraded.name}: ${degraded.reason ?? 'degraded'}`
-            : progressing
-              ? `${progressing.name}: ${progressing.reason ?? 'progressing'}`
-              : null,
+          drift: seen.drift,
+          health: seen.health,
+          healthReason: seen.healthReason,
         },
         audit,
       );
-      if (newlyDrifted) logger.warn({ objects: found.length }, 'drift detected');
-      logger.debug(
-        { drifted: drift.drifted.length, missing: drift.missing.length, checked: drift.checked },
-        'reconciled',
-      );
+      const missing = seen.drift.filter((d) => d.missing).length;
+      if (newlyDrifted) logger.warn({ objects: seen.drift.length }, 'drift detected');
+      logger.debug({ drifted: seen.drift.length - missing, missing, checked: seen.checked }, 'reconciled');
       let selfHealDeploymentId: string | undefined;
-      if (found.length > 0 && app.selfHeal)
-        selfHealDeploymentId = await selfHeal(deps, app.id, payload.clusterId, applied.sha, audit);
+      if (seen.drift.length > 0 && app.selfHeal) {
+        const producer = deps.producer();
+        if (!producer) throw new Error('self-heal needs the worker producer');
+        const healed = await createSelfHealDeployment(
+          deps.db,
+          { applicationId: app.id, clusterId: payload.clusterId, sha: applied.sha },
+          audit,
+          (d) => producer.enqueueMany(targetSyncJobs([d])).then(() => undefined),
+        );
+        selfHealDeploymentId = healed?.id;
+      }
       return {
-        drifted: drift.drifted.length,
-        missing: drift.missing.length,
-        health: degraded ? 'degraded' : 'healthy',
+        drifted: seen.drift.length - missing,
+        missing,
+        health: seen.health,
         ...(selfHealDeploymentId ? { selfHealDeploymentId } : {}),
       };
     } finally {
       await client.close().catch(() => {});
     }
-  };
-}
-
-/** Re-applies the last applied revision to this one cluster, durably queued, marked `selfheal`. */
-async function selfHeal(
-  deps: ReconcileDeps,
-  applicationId: string,
-  clusterId: string,
-  sha: string,
-  audit: AuditContext,
-): Promise<string> {
-  const producer = deps.producer();
-  if (!producer) throw new Error('self-heal needs the worker producer');
-  return withTx(deps.db, async (tx) => {
-    const d = await createDeployment(
-      tx,
-      { applicationId, revision: sha, sha, trigger: 'selfheal', clusterIds: [clusterId], supersede: true },
-      audit,
-    );
-    await producer.enqueueMany(targetSyncJobs([d]));
-    return d.id;
-  });
-}
-
-function refOf(
-  m: { apiVersion: string; kind: string; metadata: { name?: string; namespace?: string } },
-  ns: string,
-) {
-  return {
-    apiVersion: m.apiVersion,
-    kind: m.kind,
-    name: m.metadata.name ?? '',
-    namespace: m.metadata.namespace ?? ns,
-  };
-}
-
-function plainRef(r: { apiVersion: string; kind: string; namespace?: string | undefined; name: string }) {
-  return {
-    apiVersion: r.apiVersion,
-    kind: r.kind,
-    name: r.name,
-    ...(r.namespace ? { namespace: r.namespace } : {}),
   };
 }

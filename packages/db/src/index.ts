@@ -17,6 +17,7 @@ export * from './repos/inventory.ts';
 export * from './repos/leases.ts';
 export * from './repos/page.ts';
 export * from './repos/requeue.ts';
+export * from './repos/self-heal.ts';
 export * from './repos/target-gate.ts';
 export * from './repos/targets.ts';
 export * from './repos/tokens.ts';

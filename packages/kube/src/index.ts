@@ -70,6 +70,7 @@ export {
   type EnsureNamespaceResult,
   ensureNamespace,
 } from './namespace.ts';
+export { type Observation, type ObserveBundleOptions, type ObservedDrift, observeBundle } from './observe.ts';
 export { type ForeignOwner, fieldPaths, foreignOwners, pruneBlocker } from './ownership.ts';
 export {
   type PruneAction,

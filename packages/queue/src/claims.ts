@@ -6,7 +6,7 @@ import { createRedisBackend, Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isJobName, type JobCatalog, type JobName, type JobPayload, jobCatalog } from './catalog.ts';
 import { LockLostError } from './errors.ts';
-import { createLaneWatcher, type JobAddedCallback } from './lane-watch.ts';
+import { createLaneWatcher, type JobAddedCallback, wakeLane } from './lane-watch.ts';
 import { assertLane, DEFAULT_PREFIX } from './lanes.ts';
 import { type Bounds, bounded } from './redis.ts';
 import { validatePayload } from './validate.ts';
@@ -52,6 +52,8 @@ export interface Claimer {
     opts?: { permanent?: boolean },
   ): Promise<void>;
   onJobAdded(lane: string, callback: JobAddedCallback): Promise<() => void>;
+  /** Wakes every onJobAdded callback of the lane, in any process, without adding a job. */
+  wake(lane: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -187,6 +189,8 @@ export function createClaimer(opts: ClaimerOptions): Claimer {
         throw err;
       }
     },
+
+    wake: (lane) => bounded(redis, bounds, 'wake', () => wakeLane(redis, prefix, lane)),
 
     async close() {
       await watcher.close();

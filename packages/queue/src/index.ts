@@ -4,7 +4,7 @@ export * from './consumer.ts';
 export * from './errors.ts';
 export type { JobContext, JobHandler, JobHandlers } from './execute.ts';
 export * from './inspect.ts';
-export type { JobAddedCallback } from './lane-watch.ts';
+export { type JobAddedCallback, WAKE_EVENT, wakeLane } from './lane-watch.ts';
 export * from './lanes.ts';
 export * from './producer.ts';
 export {

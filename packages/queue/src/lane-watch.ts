@@ -7,6 +7,18 @@ import { assertLane } from './lanes.ts';
 
 export type JobAddedCallback = (lane: string) => void;
 
+/**
+ * An entry of this event in a lane's event stream wakes the lane's watchers without adding a job:
+ * something else for the lane's claimers (an agent's diff request) or an answer for a waiter.
+ */
+export const WAKE_EVENT = 'tether:wake';
+
+/** Appends a WAKE_EVENT to the lane's event stream (capped like BullMQ's own events). */
+export async function wakeLane(redis: Redis, prefix: string, lane: string): Promise<void> {
+  assertLane(lane);
+  await redis.xadd(`${prefix}:${lane}:events`, 'MAXLEN', '~', 10_000, '*', 'event', WAKE_EVENT);
+}
+
 export interface LaneWatcherOptions {
   /** Shared command connection (reads stream positions, interrupts the blocking read). */
   redis: Redis;
@@ -92,7 +104,7 @@ export function createLaneWatcher(opts: LaneWatcherOptions): LaneWatcher {
       for (const [id, fields] of entries) {
         w.lastId = id;
         const event = field(fields, 'event');
-        if (event === 'waiting') woke = true;
+        if (event === 'waiting' || event === WAKE_EVENT) woke = true;
         else if (event === 'delayed') wakeAt(w, Number(field(fields, 'delay')) || Date.now());
       }
       if (woke) notify(w);

@@ -137,6 +137,20 @@ describe('claims (pull lanes)', () => {
     assert.equal(woke.slice(before).includes(laneA), false, 'unsubscribed lane stays quiet');
   });
 
+  it("wake() wakes the lane's waiters, in any claimer, without adding a job", async (t) => {
+    const env = testEnv(t);
+    const { claimer } = setup(env);
+    const other = createClaimer({ redis: env.redis('producer'), prefix: env.prefix, logger: env.logger });
+    env.defer(() => other.close());
+    const woke: string[] = [];
+    await claimer.onJobAdded(laneA, (lane) => woke.push(`first:${lane}`));
+    await other.onJobAdded(laneB, (lane) => woke.push(`other:${lane}`));
+    await other.wake(laneA);
+    await waitFor('lane A woke', () => woke.includes(`first:${laneA}`));
+    assert.equal(await claimer.claimNext(laneA, 'tok'), undefined, 'no job was added');
+    assert.ok(!woke.some((w) => w.endsWith(laneB)));
+  });
+
   it('onJobAdded wakes when a delayed job becomes due', async (t) => {
     const { producer, claimer } = setup(testEnv(t));
     let woke = 0;
