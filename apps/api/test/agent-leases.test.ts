@@ -179,14 +179,20 @@ describe('agent gateway: leases, fencing, re-delivery, retries', () => {
     const d1 = await deploy(env, 'lease');
     const held = await claimJob(env, a, 5);
     assert.equal(held.deploymentId, d1.id);
+    // A keeps its 1 s lease alive the whole time, however slow the machine is.
+    let beating = true;
+    const heartbeats = (async () => {
+      while (beating) {
+        await agent(env, a.credential, 'heartbeat', { targetId: held.targetId, epoch: held.epoch });
+        await sleep(150);
+      }
+    })();
     const d2 = await deploy(env, 'lease');
     const d3 = await deploy(env, 'lease');
     // d2 is superseded by d3; d3 waits while d1 runs, so B's short claim gets nothing.
     assert.equal((await agent(env, b.credential, 'claim', { wait: 0.5 })).status, 204);
-    for (let i = 0; i < 3; i++) {
-      await sleep(300);
-      await agent(env, a.credential, 'heartbeat', { targetId: held.targetId, epoch: held.epoch });
-    }
+    beating = false;
+    await heartbeats;
     assert.equal((await report(a, held)).status, 200);
     const next = await claimJob(env, b, 10);
     assert.equal(next.deploymentId, d3.id);
