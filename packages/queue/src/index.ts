@@ -4,6 +4,7 @@ export * from './consumer.ts';
 export * from './errors.ts';
 export type { JobContext, JobHandler, JobHandlers } from './execute.ts';
 export * from './inspect.ts';
+export * from './lane-jobs.ts';
 export { type JobAddedCallback, WAKE_EVENT, wakeLane } from './lane-watch.ts';
 export * from './lanes.ts';
 export * from './producer.ts';
