@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { createLaneJobs, createProducer, LIVE_STATES, PUSH_LANE } from '../src/index.ts';
+import { createLaneJobs, createProducer, LIVE_STATES, PUSH_LANE, waitForReady } from '../src/index.ts';
 import { syncPayload, testEnv } from './helpers.ts';
 
 it("lane jobs: a job's state, removal of a waiting or finished job, and the next delayed due time", async (t) => {
   const env = testEnv(t);
   const redis = env.redis('producer');
+  await waitForReady(redis, 5_000);
   const producer = createProducer({ redis, prefix: env.prefix, logger: env.logger });
   const jobs = createLaneJobs({ redis, prefix: env.prefix });
   env.defer(() => producer.close());
