@@ -2,7 +2,7 @@
 // names the file or object, and whether another attempt could succeed.
 import { isTetherError } from '@tether/core';
 import { isKubeError } from '@tether/kube';
-import { isGitError, isManifestError } from '@tether/manifests';
+import { classifyRenderError } from '@tether/manifests';
 import { JobTimeoutError } from '@tether/queue';
 
 export interface Failure {
@@ -11,9 +11,6 @@ export interface Failure {
   /** Retrying may help (the cluster or the Git host was unavailable); else fail for good. */
   transient: boolean;
 }
-
-/** Git failures worth another attempt; a missing commit or path stays missing. */
-const TRANSIENT_GIT = new Set(['repo_unreachable', 'git_timeout']);
 
 /** Thrown by the worker's own steps to fail with a specific code. */
 export class AttemptError extends Error {
@@ -29,9 +26,8 @@ export class AttemptError extends Error {
 
 export function classifyFailure(err: unknown): Failure {
   if (err instanceof AttemptError) return { code: err.code, message: err.message, transient: err.transient };
-  if (isManifestError(err)) return { code: err.code, message: err.message, transient: false };
-  if (isGitError(err))
-    return { code: err.code, message: err.message, transient: TRANSIENT_GIT.has(err.code) };
+  const render = classifyRenderError(err);
+  if (render) return render;
   // Workloads that did not become healthy in time fail the target with the reason: waiting the
   // whole health timeout again on every retry would only delay the verdict.
   if (isKubeError(err))

@@ -7,6 +7,7 @@ export {
   type ManifestErrorCode,
   type ManifestLocation,
 } from './errors.ts';
+export * from './failure.ts';
 export { fsTree } from './fs-tree.ts';
 export { redact } from './git/classify.ts';
 export { GitMirrorCache, type GitMirrorCacheOptions } from './git/mirror-cache.ts';
