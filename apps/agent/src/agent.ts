@@ -1,17 +1,24 @@
 // The pull agent as an embeddable object: main.ts runs it as `tether-agent`, tests may embed it.
 // One loop: establish the identity, then long-poll for a job of this cluster, run it, repeat;
-// back off (jittered, exponential) while the control plane is unreachable.
+// back off (jittered, exponential) while the control plane is unreachable. Beside it: diff
+// requests (claimed by the same long poll, answered in the background, and by a diff-only poll
+// while a job runs) and the periodic drift check (resync.ts).
 import type { Logger } from '@tether/core';
 import { connectCluster, type KubeClient } from '@tether/kube';
 import { type BackoffOptions, createBackoff } from './backoff.ts';
-import { type AgentClient, createAgentClient, isApiError } from './client.ts';
+import { type AgentClient, type Claimed, createAgentClient, type DiffRequest, isApiError } from './client.ts';
 import type { AgentConfig } from './config.ts';
 import { type CredentialStore, fileStore, secretStore, serviceAccountNamespace } from './credentials.ts';
+import { answerDiff } from './diff.ts';
 import { type HealthServer, type HealthStatus, startHealthServer } from './health.ts';
 import { EXIT_UNAUTHORIZED, establishIdentity, FatalError, type Identity } from './identity.ts';
 import { errText } from './lease.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createResync, type Resync } from './resync.ts';
 import { type JobEnd, runJob } from './run-job.ts';
+
+/** Diffs answered at once; a further one waits for a free slot before the next claim. */
+const MAX_DIFFS = 4;
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -77,6 +84,8 @@ export function createAgent(deps: AgentDeps): Agent {
   let identity: Identity | undefined;
   let health: HealthServer | undefined;
   let current: Promise<JobEnd> | undefined;
+  let resync: Resync | undefined;
+  const diffs = new Set<Promise<void>>();
   let loop: Promise<AgentExit> | undefined;
   let stopped: Promise<void> | undefined;
   let resolveDone: (exit: AgentExit) => void = () => {};
@@ -111,13 +120,18 @@ export function createAgent(deps: AgentDeps): Agent {
     });
     client.setCredential(identity.state.credential);
     state = 'running';
+    const signingKey = identity.signingKey;
+    const shared = { client, connectKube, signingKey, logger, metrics, backoff };
+    resync = createResync({ ...shared, intervalMs: config.TETHER_RESYNC_INTERVAL * 1000 });
+    resync.start();
     const wait = config.TETHER_AGENT_CLAIM_WAIT_SECONDS;
     const retry = createBackoff(backoff);
     logger.info({ agentId: identity.state.agentId, cluster: identity.state.cluster }, 'agent running');
     while (!stopping.signal.aborted) {
-      let job: Awaited<ReturnType<AgentClient['claim']>>;
+      let claimed: Claimed | undefined;
       try {
-        job = await client.claim(wait, stopping.signal);
+        await diffSlot();
+        claimed = await client.claim(wait, stopping.signal, { diffs: true, jobs: true });
         if (!metrics.connected()) logger.info('connected to the control plane');
         metrics.setConnected(true);
         retry.reset();
@@ -135,25 +149,29 @@ export function createAgent(deps: AgentDeps): Agent {
         await retry.wait(stopping.signal);
         continue;
       }
-      if (!job) {
+      if (!claimed) {
         logger.debug({ waitSeconds: wait }, 'no job within the wait');
         continue;
       }
+      if ('diff' in claimed) {
+        startDiff(claimed.diff);
+        continue;
+      }
+      const job = claimed.job;
       metrics.claim();
+      const jobDone = new AbortController();
       current = runJob(
         {
-          client,
-          connectKube,
-          signingKey: identity.signingKey,
-          logger,
-          metrics,
-          backoff,
+          ...shared,
           healthTimeoutMs: config.TETHER_HEALTH_TIMEOUT_MS,
           release: release.signal,
         },
         job,
       );
-      const end = await current;
+      // Diff requests keep being answered while the job runs.
+      const sideline = diffsOnly(wait, jobDone.signal);
+      const end = await current.finally(() => jobDone.abort());
+      await sideline;
       current = undefined;
       logger.info({ targetId: job.targetId, end }, 'job ended');
       if (end === 'unauthorized') {
@@ -163,8 +181,43 @@ export function createAgent(deps: AgentDeps): Agent {
     return { code: 0, reason: 'stopped' };
   }
 
+  function startDiff(req: DiffRequest): void {
+    if (!identity) return;
+    const deps = { client, connectKube, logger, metrics, backoff, signingKey: identity.signingKey };
+    const p: Promise<void> = answerDiff(deps, req, stopping.signal)
+      .catch((err: unknown) => logger.warn({ err: errText(err), requestId: req.requestId }, 'diff failed'))
+      .finally(() => diffs.delete(p));
+    diffs.add(p);
+  }
+
+  async function diffSlot(): Promise<void> {
+    while (diffs.size >= MAX_DIFFS) await Promise.race(diffs);
+  }
+
+  /** A claim for diff requests only, until the running job is done. */
+  async function diffsOnly(wait: number, done: AbortSignal): Promise<void> {
+    const signal = AbortSignal.any([done, stopping.signal]);
+    const retry = createBackoff(backoff);
+    while (!signal.aborted) {
+      try {
+        await diffSlot();
+        const claimed = await client.claim(wait, signal, { diffs: true, jobs: false });
+        retry.reset();
+        if (claimed && 'diff' in claimed) startDiff(claimed.diff);
+      } catch (err) {
+        if (signal.aborted) return;
+        // The main loop sees (and handles) a refused credential or an outage after the job.
+        logger.debug({ err: errText(err) }, 'diff claim failed during a job; backing off');
+        await retry.wait(signal);
+      }
+    }
+  }
+
   async function finish(exit: AgentExit): Promise<void> {
     state = exit.code === 0 ? 'stopped' : 'failed';
+    stopping.abort();
+    await resync?.close();
+    await Promise.allSettled([...diffs]);
     await client.close().catch(() => undefined);
     await health?.close();
     resolveDone(exit);

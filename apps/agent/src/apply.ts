@@ -37,6 +37,8 @@ export async function applyToCluster(input: ApplyInput): Promise<ApplyOutcome> {
     // application's labels in the kinds the bundle has.
     inventory: (job.inventory ?? []).map((ref) => ({ key: inventoryKey(ref), ...ref })),
     healthTimeoutMs: input.healthTimeoutMs,
+    // A self-heal takes back the fields another manager changed (as the push worker does).
+    ...(job.force ? { force: true } : {}),
     logger: input.logger,
     signal: input.signal,
   });

@@ -45,13 +45,92 @@ export interface Job {
   leaseExpiresAt: string;
   leaseTtlSeconds: number;
   syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
-  bundle: { digest: string; signature: string };
-  /**
-   * What earlier applies of the application left on this cluster, for prune. Not in the protocol
-   * yet (docs/AGENT-PROTOCOL.md); used when the control plane sends it.
-   */
-  inventory?: { apiVersion: string; kind: string; namespace?: string; name: string }[];
+  /** Apply with force (a self-heal): take fields over from other managers. */
+  force: boolean;
+  bundle: BundleRef;
+  /** What earlier applies of the application left on this cluster, for prune. */
+  inventory?: InventoryRef[];
 }
+
+export interface BundleRef {
+  digest: string;
+  signature: string;
+}
+
+export interface InventoryRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** A diff request: what applying this bundle would change on this cluster (nothing is applied). */
+export interface DiffRequest {
+  requestId: string;
+  application: string;
+  namespace: string;
+  sha: string;
+  bundle: BundleRef;
+  inventory: InventoryRef[];
+  /** The control plane stops waiting then (ms since epoch; NaN when not said). */
+  expiresAt: number;
+}
+
+export type Claimed = { job: Job } | { diff: DiffRequest };
+
+export interface ClaimOptions {
+  /** Also take diff requests (the agent says it answers them: capabilities ["diff"]). */
+  diffs: boolean;
+  /** False: diff requests only (a job is running). */
+  jobs: boolean;
+}
+
+/** What the cluster should hold for one application: the bundle it last applied here. */
+export interface DesiredItem {
+  application: string;
+  applicationId?: string;
+  namespace: string;
+  sha: string;
+  bundle: BundleRef;
+  selfHeal: boolean;
+}
+
+export interface DriftReport {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  changes: Array<{ path: string; from?: unknown; to?: unknown }>;
+  missing?: true;
+}
+
+export interface ObservationReport {
+  application: string;
+  applicationId?: string;
+  sha: string;
+  drift: DriftReport[];
+  health: 'healthy' | 'progressing' | 'degraded';
+  healthReason?: string;
+}
+
+export interface ObservationAnswer {
+  recorded: boolean;
+  skipped?: string;
+  selfHealDeploymentId?: string;
+}
+
+export interface DiffObjectReport {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  action: string;
+  changes?: Array<{ path: string; from?: unknown; to?: unknown }>;
+  conflicts?: unknown[];
+  reason?: string;
+}
+
+export type DiffAnswer = { objects: DiffObjectReport[] } | { error: { code: string; message: string } };
 
 export interface ObjectReport {
   apiVersion: string;
@@ -84,14 +163,22 @@ export interface ClientOptions {
 export interface AgentClient {
   setCredential(credential: string): void;
   register(bootstrapToken: string, signal?: AbortSignal): Promise<Registration>;
-  /** The next job of this agent's cluster, or undefined when `waitSeconds` passed without one. */
-  claim(waitSeconds: number, signal?: AbortSignal): Promise<Job | undefined>;
+  /**
+   * The next job (or, with `diffs`, diff request) of this agent's cluster, or undefined when
+   * `waitSeconds` passed without one.
+   */
+  claim(waitSeconds: number, signal?: AbortSignal, opts?: ClaimOptions): Promise<Claimed | undefined>;
   heartbeat(
     lease: { targetId: string; epoch: number },
     signal?: AbortSignal,
   ): Promise<{ leaseExpiresAt: string; cancel: boolean }>;
   result(report: ResultReport, signal?: AbortSignal): Promise<void>;
   bundle(digest: string, signal?: AbortSignal): Promise<{ bytes: Buffer; signature: string | undefined }>;
+  /** The bundle each application last applied on this cluster (for drift checks). */
+  desired(signal?: AbortSignal): Promise<DesiredItem[]>;
+  observe(report: ObservationReport, signal?: AbortSignal): Promise<ObservationAnswer>;
+  /** Answers a diff request; 404 (not_found) when the control plane no longer waits for it. */
+  answerDiff(requestId: string, answer: DiffAnswer, signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -160,17 +247,22 @@ export function createAgentClient(opts: ClientOptions): AgentClient {
       );
       return parseRegistration(json(res.bytes));
     },
-    async claim(waitSeconds, signal) {
+    async claim(waitSeconds, signal, claimOpts) {
       const res = await call(
         'POST',
         'claim',
-        { wait: waitSeconds },
+        {
+          wait: waitSeconds,
+          ...(claimOpts?.diffs ? { capabilities: ['diff'] } : {}),
+          ...(claimOpts?.jobs === false ? { jobs: false } : {}),
+        },
         { signal, timeoutMs: waitSeconds * 1000 + opts.timeoutMs },
       );
       if (res.status === 204) return undefined;
       const body = json(res.bytes);
-      if (!isRecord(body) || !isRecord(body.job)) throw badAnswer('claim', 'no job');
-      return parseJob(body.job);
+      if (isRecord(body) && isRecord(body.job)) return { job: parseJob(body.job) };
+      if (isRecord(body) && isRecord(body.diff)) return { diff: parseDiff(body.diff) };
+      throw badAnswer('claim', 'no job');
     },
     async heartbeat(lease, signal) {
       const res = await call('POST', 'heartbeat', lease, { signal });
@@ -191,6 +283,27 @@ export function createAgentClient(opts: ClientOptions): AgentClient {
       });
       const sig = res.headers['x-tether-signature'];
       return { bytes: res.bytes, signature: Array.isArray(sig) ? sig[0] : sig };
+    },
+    async desired(signal) {
+      const res = await call('GET', 'desired', undefined, { signal, maxBytes: 16 * 1024 * 1024 });
+      const body = json(res.bytes);
+      if (!isRecord(body) || !Array.isArray(body.items)) throw badAnswer('desired', 'no items');
+      return body.items.flatMap(desiredItem);
+    },
+    async observe(report, signal) {
+      const res = await call('POST', 'observations', report, { signal });
+      const body = json(res.bytes);
+      if (!isRecord(body)) throw badAnswer('observations', 'not an object');
+      return {
+        recorded: body.recorded === true,
+        ...(typeof body.skipped === 'string' ? { skipped: body.skipped } : {}),
+        ...(typeof body.selfHealDeploymentId === 'string'
+          ? { selfHealDeploymentId: body.selfHealDeploymentId }
+          : {}),
+      };
+    },
+    async answerDiff(requestId, answer, signal) {
+      await call('POST', `diffs/${encodeURIComponent(requestId)}`, answer, { signal });
     },
     close: () => dispatcher.close(),
   };
@@ -301,16 +414,50 @@ function parseJob(j: Record<string, unknown>): Job {
       selfHeal: policy.selfHeal === true,
       createNamespace: policy.createNamespace === true,
     },
+    force: j.force === true,
     ...(Array.isArray(j.inventory) ? { inventory: j.inventory.flatMap(inventoryEntry) } : {}),
-    // Missing digest/signature are not an answer error: verification refuses the bundle.
-    bundle: {
-      digest: typeof bundle.digest === 'string' ? bundle.digest : '',
-      signature: typeof bundle.signature === 'string' ? bundle.signature : '',
-    },
+    bundle: bundleRef(bundle),
   };
 }
 
-function inventoryEntry(e: unknown): NonNullable<Job['inventory']> {
+function parseDiff(d: Record<string, unknown>): DiffRequest {
+  return {
+    requestId: str(d, 'requestId', 'claim'),
+    application: str(d, 'application', 'claim'),
+    namespace: str(d, 'namespace', 'claim'),
+    sha: str(d, 'sha', 'claim'),
+    bundle: bundleRef(isRecord(d.bundle) ? d.bundle : {}),
+    inventory: Array.isArray(d.inventory) ? d.inventory.flatMap(inventoryEntry) : [],
+    expiresAt: typeof d.expiresAt === 'string' ? Date.parse(d.expiresAt) : Number.NaN,
+  };
+}
+
+/** An item the agent cannot use (a newer control plane's shape) is skipped, not an error. */
+function desiredItem(e: unknown): DesiredItem[] {
+  if (!isRecord(e) || !isRecord(e.bundle)) return [];
+  const { application, applicationId, namespace, sha } = e;
+  if (typeof application !== 'string' || typeof namespace !== 'string' || typeof sha !== 'string') return [];
+  return [
+    {
+      application,
+      ...(typeof applicationId === 'string' ? { applicationId } : {}),
+      namespace,
+      sha,
+      bundle: bundleRef(e.bundle),
+      selfHeal: e.selfHeal === true,
+    },
+  ];
+}
+
+/** Missing digest/signature are not an answer error: verification refuses the bundle. */
+function bundleRef(b: Record<string, unknown>): BundleRef {
+  return {
+    digest: typeof b.digest === 'string' ? b.digest : '',
+    signature: typeof b.signature === 'string' ? b.signature : '',
+  };
+}
+
+function inventoryEntry(e: unknown): InventoryRef[] {
   if (!isRecord(e)) return [];
   const { apiVersion, kind, namespace, name } = e;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof name !== 'string') return [];

@@ -72,6 +72,12 @@ export const agentConfigSpec = {
     max: 3_600_000,
     description: 'wait for applied workloads to become healthy (as the push worker)',
   }),
+  TETHER_RESYNC_INTERVAL: env.int({
+    default: 180,
+    min: 0,
+    max: 86_400,
+    description: 'seconds between drift checks of every application on this cluster (± 20 %); 0 disables',
+  }),
   HTTPS_PROXY: either('HTTPS_PROXY'),
   HTTP_PROXY: either('HTTP_PROXY'),
   NO_PROXY: either('NO_PROXY'),

@@ -5,9 +5,10 @@ import { isKubeError, type KubeClient } from '@tether/kube';
 import { applyToCluster } from './apply.ts';
 import { type BackoffOptions, createBackoff } from './backoff.ts';
 import { type AgentClient, isApiError, type Job, type ResultReport } from './client.ts';
+import { fetchVerifiedBundle } from './fetch-bundle.ts';
 import { errText, holdLease, type Lease, type StopReason } from './lease.ts';
 import type { Metrics } from './metrics.ts';
-import { type Bundle, BundleRejected, type PublicKey, verifyBundle } from './verify.ts';
+import { type Bundle, BundleRejected, type PublicKey } from './verify.ts';
 
 export interface RunJobDeps {
   client: AgentClient;
@@ -77,7 +78,6 @@ async function attempt(deps: RunJobDeps, job: Job, lease: Lease): Promise<Outcom
     bundle = await fetchBundle(deps, job, lease);
   } catch (err) {
     if (err instanceof BundleRejected) {
-      deps.metrics.error('bundle_rejected');
       deps.logger.error({ check: err.check, reason: err.message }, 'bundle refused; nothing applied');
       return fail('bundle_rejected', err.message, false);
     }
@@ -91,27 +91,13 @@ async function attempt(deps: RunJobDeps, job: Job, lease: Lease): Promise<Outcom
 }
 
 async function fetchBundle(deps: RunJobDeps, job: Job, lease: Lease): Promise<Bundle> {
-  const backoff = createBackoff(deps.backoff);
-  for (;;) {
-    try {
-      const { bytes, signature } = await deps.client.bundle(job.bundle.digest, lease.signal);
-      const signatures = [job.bundle.signature, ...(signature ? [signature] : [])].filter((s) => s !== '');
-      return verifyBundle(
-        bytes,
-        { digest: job.bundle.digest, signatures, application: job.application, sha: job.sha },
-        deps.signingKey,
-      );
-    } catch (err) {
-      if (err instanceof BundleRejected || lease.signal.aborted) throw err;
-      if (isApiError(err) && err.transient && backoff.failures < 4) {
-        deps.metrics.error('unreachable');
-        deps.logger.warn({ err: err.message }, 'fetching the bundle failed; retrying');
-        await backoff.wait(lease.signal);
-        continue;
-      }
-      if (isApiError(err)) throw new Failed('bundle_unavailable', err.message, err.transient);
-      throw err;
+  try {
+    return await fetchVerifiedBundle(deps, job, lease.signal);
+  } catch (err) {
+    if (!(err instanceof BundleRejected) && !lease.signal.aborted && isApiError(err)) {
+      throw new Failed('bundle_unavailable', err.message, err.transient);
     }
+    throw err;
   }
 }
 

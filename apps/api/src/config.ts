@@ -49,6 +49,12 @@ export const apiConfigSpec = {
   ),
   TETHER_AGENT_IMAGE: env.string({ default: 'ghcr.io/tether/agent:0.1.0' }),
   TETHER_AGENT_NAMESPACE: env.string({ default: 'tether-system' }),
+  TETHER_AGENT_DIFF_TIMEOUT_SECONDS: env.int({
+    default: 20,
+    min: 1,
+    max: 300,
+    description: "how long a diff of a pull cluster waits for its agent's answer",
+  }),
 };
 
 export type ApiConfig = ConfigOf<typeof apiConfigSpec>;

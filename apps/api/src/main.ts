@@ -42,6 +42,7 @@ export async function startApi(config: ApiConfig, logger = createLogger('api')):
     publicUrl: config.TETHER_PUBLIC_URL,
     agentImage: config.TETHER_AGENT_IMAGE,
     agentNamespace: config.TETHER_AGENT_NAMESPACE,
+    diffTimeoutMs: config.TETHER_AGENT_DIFF_TIMEOUT_SECONDS * 1000,
   });
   const app = await buildApp({
     db,

@@ -2,7 +2,7 @@
 // renderManifests → apply order), as the exact bytes of their canonical JSON. Stored once by
 // digest in PostgreSQL, so any replica serves any bundle, and signed with the process's key.
 import { createHash } from 'node:crypto';
-import { findBundle, findBundleFor, resignBundle, saveBundle, type TargetWork } from '@tether/db';
+import { clusterHasBundle, findBundle, findBundleFor, resignBundle, saveBundle } from '@tether/db';
 import { canonicalJson, orderForApply, redact, renderManifests } from '@tether/manifests';
 import type { PullContext } from './context.ts';
 
@@ -13,9 +13,14 @@ export interface BundleRef {
 
 type Ctx = Pick<PullContext, 'db' | 'mirrors' | 'signer' | 'logger'>;
 
-/** The signed bundle of a target's application at its deployment's commit; renders it if new. */
-export async function ensureBundle(ctx: Ctx, work: TargetWork): Promise<BundleRef> {
-  const { application, sha } = work.deployment;
+/** What a bundle is rendered from: an application (its repository and path) at a commit. */
+export interface BundleSource {
+  application: { id: string; name: string; repoUrl: string; path: string };
+  sha: string;
+}
+
+/** The signed bundle of an application at a commit (a target's deployment); renders it if new. */
+export async function ensureBundle(ctx: Ctx, { application, sha }: BundleSource): Promise<BundleRef> {
   // Credentials in a repository URL never leave the control plane.
   const repoUrl = redact(application.repoUrl);
   const key = { application: application.name, repoUrl, path: application.path, sha };
@@ -44,6 +49,39 @@ export async function ensureBundle(ctx: Ctx, work: TargetWork): Promise<BundleRe
   });
   ctx.logger.debug({ digest, objects: objects.length, application: application.name, sha }, 'bundle stored');
   return { digest, signature };
+}
+
+/** A stored bundle's digest and signature by the current key, or undefined. */
+export async function signedBundle(ctx: Ctx, digest: string): Promise<BundleRef | undefined> {
+  const b = await findBundle(ctx.db, digest);
+  return b ? current(ctx, b.digest, b.content, b.keyId, b.signature) : undefined;
+}
+
+/**
+ * Lets the agents of a cluster fetch a bundle no target of theirs was handed (a diff's, or the
+ * render of a revision a push worker applied before the cluster went pull), for ttlMs.
+ */
+export async function grantBundle(
+  ctx: Pick<PullContext, 'redis' | 'settings'>,
+  clusterId: string,
+  digest: string,
+  ttlMs: number,
+): Promise<void> {
+  await ctx.redis.set(grantKey(ctx, clusterId, digest), '1', 'PX', Math.max(1, Math.round(ttlMs)));
+}
+
+/** Whether the cluster's agents may fetch this bundle: handed to one of its targets, or granted. */
+export async function clusterMayFetch(
+  ctx: Pick<PullContext, 'db' | 'redis' | 'settings'>,
+  clusterId: string,
+  digest: string,
+): Promise<boolean> {
+  if (await clusterHasBundle(ctx.db, clusterId, digest)) return true;
+  return (await ctx.redis.exists(grantKey(ctx, clusterId, digest))) === 1;
+}
+
+function grantKey(ctx: Pick<PullContext, 'settings'>, clusterId: string, digest: string): string {
+  return `${ctx.settings.prefix}:agent-gateway:bundle-grant:${clusterId}:${digest}`;
 }
 
 /** A stored bundle's bytes and a signature by the current key, or undefined. */

@@ -1,7 +1,9 @@
 // POST /agent/v1/claim: a long poll for the next job of the agent's cluster. It subscribes to its
 // lane's "job added" events before looking, so a job queued in between is never missed, and then
-// sleeps until woken, until a retry in backoff is due, or out of time: no polling. A claimed job is checked against its target row,
-// the target is started under a new lease epoch, and its bundle rendered and signed before answering.
+// sleeps until woken, until a retry in backoff is due, or out of time: no polling. A claimed job is
+// checked against its target row, the target is started under a new lease epoch, and its bundle
+// rendered and signed before answering. An agent that said it answers diffs may get a diff request
+// instead (diffs.ts): those wake the same lane, and go first (someone is waiting for the answer).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, TetherError } from '@tether/core';
 import {
@@ -15,7 +17,6 @@ import {
   isAgentActive,
   isTerminal,
   LeaseLostError,
-  lastAppliedObjects,
   NotFoundError,
   type PullStart,
   renewAgentLease,
@@ -24,11 +25,14 @@ import {
   TargetBusyError,
   type TargetWork,
 } from '@tether/db';
+import { classifyRenderFailure } from '@tether/manifests';
 import { type ClaimedJob, LockLostError, laneFor } from '@tether/queue';
 import { type BundleRef, ensureBundle } from './bundles.ts';
 import type { PullContext } from './context.ts';
-import { classifyRenderFailure } from './failure.ts';
+import { type DiffItem, listenForDiffs, takeDiff } from './diffs.ts';
+import { agentInventory, type InventoryRef } from './inventory.ts';
 import { placeJob } from './lane-jobs.ts';
+import { createWaiter } from './waiter.ts';
 
 export interface ClaimedWork {
   targetId: string;
@@ -41,14 +45,22 @@ export interface ClaimedWork {
   leaseExpiresAt: string;
   leaseTtlSeconds: number;
   syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
+  /** Take fields over from other managers: a self-heal re-applies what was changed behind our back. */
+  force: boolean;
   bundle: BundleRef;
   /** What earlier syncs of this application left on this cluster: the agent's prune candidates. */
-  inventory: Array<{ apiVersion: string; kind: string; namespace?: string; name: string }>;
+  inventory: InventoryRef[];
 }
+
+export type Claimed = { job: ClaimedWork } | { diff: DiffItem };
 
 export interface ClaimInput {
   agent: AgentRecord;
   waitMs: number;
+  /** The agent answers diff requests (it said so: capabilities ["diff"]). */
+  diffs: boolean;
+  /** False: only diff requests (an agent busy with a job keeps answering diffs meanwhile). */
+  jobs: boolean;
   /** Aborted when the client goes away or the API shuts down: stop waiting, claim nothing more. */
   signal: AbortSignal;
   requestId: string;
@@ -57,7 +69,10 @@ export interface ClaimInput {
 /** How long a job's target row is looked for (the enqueueing transaction may not have committed). */
 const MISSING_TARGET_GRACE_MS = 2_000;
 
-export async function claimForAgent(ctx: PullContext, input: ClaimInput): Promise<ClaimedWork | undefined> {
+/** How long a claim's "this cluster has an agent answering diffs" outlives the claim's wait. */
+const LISTENING_GRACE_MS = 15_000;
+
+export async function claimForAgent(ctx: PullContext, input: ClaimInput): Promise<Claimed | undefined> {
   const { agent, signal } = input;
   const lane = laneFor({ mode: 'pull', clusterId: agent.clusterId });
   const log = ctx.logger.child({ agentId: agent.id, clusterId: agent.clusterId, requestId: input.requestId });
@@ -65,22 +80,32 @@ export async function claimForAgent(ctx: PullContext, input: ClaimInput): Promis
   const waiter = createWaiter();
   const unsubscribe = await ctx.claimer.onJobAdded(lane, waiter.wake);
   try {
+    if (input.diffs) await listenForDiffs(ctx, agent.clusterId, input.waitMs + LISTENING_GRACE_MS);
     for (let round = 0; !signal.aborted; round++) {
       // Revocation takes effect for a waiting claim too, before it takes anything more.
       if (round > 0 && !(await isAgentActive(ctx.db, agent.id))) {
         throw new TetherError('unauthorized', 'agent credential revoked');
       }
       waiter.reset();
-      const job = await ctx.claimer.claimNext(lane, agent.id, ctx.settings.leaseTtlMs);
+      if (input.diffs) {
+        const diff = await takeDiff(ctx, agent.clusterId);
+        if (diff) {
+          log.info({ requestId: diff.requestId, application: diff.application }, 'diff request handed out');
+          return { diff };
+        }
+      }
+      const job = input.jobs
+        ? await ctx.claimer.claimNext(lane, agent.id, ctx.settings.leaseTtlMs)
+        : undefined;
       if (job) {
         const work = await prepare(ctx, { ...input, deadline }, lane, job, log);
-        if (work) return work;
+        if (work) return { job: work };
         continue;
       }
       const left = deadline - Date.now();
       if (left <= 0) return undefined;
       // A retry in backoff was announced before we subscribed: wake when it is due.
-      const due = await ctx.laneJobs.nextDueAt(lane);
+      const due = input.jobs ? await ctx.laneJobs.nextDueAt(lane) : undefined;
       await waiter.wait(due === undefined ? left : Math.min(left, Math.max(0, due - Date.now()) + 5), signal);
     }
     return undefined;
@@ -178,7 +203,7 @@ async function prepare(
   const begun = Date.now();
   let bundle: BundleRef;
   try {
-    bundle = await ensureBundle(ctx, work);
+    bundle = await ensureBundle(ctx, deployment);
   } catch (err) {
     await recordRenderFailure(ctx, { audit, lane, job, token, target, err, log });
     return undefined;
@@ -209,14 +234,7 @@ async function prepare(
     'job claimed',
   );
   const app = deployment.application;
-  const inventory = (await lastAppliedObjects(ctx.db, app.id, work.clusterId))
-    .filter((o) => INVENTORY_ACTIONS.has(o.action))
-    .map((o) => ({
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-      name: o.name,
-    }));
+  const inventory = await agentInventory(ctx.db, app.id, work.clusterId);
   return {
     targetId: work.id,
     deploymentId: deployment.id,
@@ -228,13 +246,11 @@ async function prepare(
     leaseExpiresAt: leaseExpiresAt.toISOString(),
     leaseTtlSeconds: leaseTtlMs / 1000,
     syncPolicy: { prune: app.prune, selfHeal: app.selfHeal, createNamespace: app.createNamespace },
+    force: deployment.trigger === 'selfheal',
     bundle,
     inventory,
   };
 }
-
-/** Results that mean "this object is on the cluster, applied by this application". */
-const INVENTORY_ACTIONS = new Set(['created', 'configured', 'unchanged', 'orphaned']);
 
 /** How often a target waiting for its application's running apply on the cluster looks again. */
 const BUSY_RECHECK_MS = 250;
@@ -316,33 +332,4 @@ async function loadWork(
       await sleep(100);
     }
   }
-}
-
-/** Wakes a sleeping claim; a wake-up that comes before the sleep is not lost. */
-function createWaiter() {
-  let woken = false;
-  let release: (() => void) | undefined;
-  return {
-    wake: () => {
-      woken = true;
-      release?.();
-    },
-    reset: () => {
-      woken = false;
-    },
-    wait(ms: number, signal: AbortSignal): Promise<void> {
-      if (woken || signal.aborted) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          release = undefined;
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        signal.addEventListener('abort', done, { once: true });
-        release = done;
-      });
-    },
-  };
 }

@@ -19,6 +19,8 @@ export interface PullSettings {
   /** Names this API process in audit events and locks. */
   processId: string;
   prefix: string;
+  /** How long a diff of a pull cluster waits for its agent's answer. */
+  diffTimeoutMs: number;
 }
 
 export interface PullContext {

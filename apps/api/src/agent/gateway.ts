@@ -8,6 +8,7 @@ import type { Db } from '@tether/db';
 import type { GitMirrorCache } from '@tether/manifests';
 import { createClaimer, DEFAULT_PREFIX, type JobCatalog, jobCatalog, type Producer } from '@tether/queue';
 import type { PullContext, PullSettings } from './context.ts';
+import { type AgentDiffInput, type DiffAnswer, diffOnAgent } from './diffs.ts';
 import { createLaneJobs, type RedisConnection } from './lane-jobs.ts';
 import type { Signer } from './signing.ts';
 import { createPullSweeper, type SweeperOptions, type SweepReport } from './sweeper.ts';
@@ -35,12 +36,16 @@ export interface AgentGatewayOptions {
   publicUrl?: string | undefined;
   agentImage?: string;
   agentNamespace?: string;
+  /** How long a diff of a pull cluster waits for its agent (default 20 s). */
+  diffTimeoutMs?: number;
 }
 
 export interface AgentGateway extends PullContext {
   /** Aborted at shutdown: waiting claims answer 204 at once. */
   readonly shutdown: AbortSignal;
   stopWaiting(): void;
+  /** A diff of a pull cluster, computed by one of its agents (agent_unavailable when none answers). */
+  diff(input: AgentDiffInput, signal?: AbortSignal): Promise<DiffAnswer>;
   sweep(): Promise<SweepReport>;
   close(): Promise<void>;
 }
@@ -61,6 +66,7 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     agentNamespace: opts.agentNamespace ?? 'tether-system',
     processId: opts.processId ?? `${hostname()}:${process.pid}`,
     prefix,
+    diffTimeoutMs: opts.diffTimeoutMs ?? 20_000,
   };
   const claimer = createClaimer({
     redis: opts.redis,
@@ -91,6 +97,8 @@ export function createAgentGateway(opts: AgentGatewayOptions): AgentGateway {
     ...ctx,
     shutdown: stop.signal,
     stopWaiting: () => stop.abort(),
+    diff: (input, signal) =>
+      diffOnAgent(ctx, input, signal ? AbortSignal.any([signal, stop.signal]) : stop.signal),
     sweep: () => sweeper.sweepOnce(),
     close() {
       closing ??= (async () => {

@@ -1,7 +1,10 @@
 // The explicit registration list: every route the API serves is named here.
 import { bundleRoute } from '../agent/routes/bundle.ts';
 import { claimRoute } from '../agent/routes/claim.ts';
+import { desiredRoute } from '../agent/routes/desired.ts';
+import { diffAnswerRoute } from '../agent/routes/diffs.ts';
 import { heartbeatRoute } from '../agent/routes/heartbeat.ts';
+import { observationsRoute } from '../agent/routes/observations.ts';
 import { registerRoute } from '../agent/routes/register.ts';
 import { resultRoute } from '../agent/routes/result.ts';
 import type { AgentRouteModule } from '../agent/routes/types.ts';
@@ -59,4 +62,12 @@ export const apiRoutes: RouteModule[] = [
 export const agentPublicRoutes: AgentRouteModule[] = [registerRoute];
 
 /** Under /agent/v1, behind an agent credential. */
-export const agentRoutes: AgentRouteModule[] = [claimRoute, heartbeatRoute, resultRoute, bundleRoute];
+export const agentRoutes: AgentRouteModule[] = [
+  claimRoute,
+  heartbeatRoute,
+  resultRoute,
+  bundleRoute,
+  desiredRoute,
+  observationsRoute,
+  diffAnswerRoute,
+];

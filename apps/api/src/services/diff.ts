@@ -1,9 +1,11 @@
-// What deploying a revision would change on each push cluster, by server-side apply dry-run.
-// Pull clusters cannot be reached from here; their agents will answer (not yet wired).
-import { type Logger, TetherError } from '@tether/core';
+// What deploying a revision would change on each cluster, by server-side apply dry-run: push
+// clusters from here, pull clusters by their agent (through the gateway, answered in the same shape).
+import { errorMessage, isTetherError, type Logger, TetherError } from '@tether/core';
 import { type ApplicationRecord, type Db, getClusterCredentials, lastAppliedObjects } from '@tether/db';
 import { connectCluster, diffBundle, inventoryOf, isKubeError, type ObjectDiff } from '@tether/kube';
 import { type GitMirrorCache, renderManifests } from '@tether/manifests';
+import type { DiffObject } from '../agent/diffs.ts';
+import type { AgentGateway } from '../agent/gateway.ts';
 
 export interface ObjectChangeView {
   apiVersion: string;
@@ -38,7 +40,14 @@ function view(d: ObjectDiff): ObjectChangeView {
 }
 
 export async function diffApplication(
-  deps: { db: Db; mirrors: GitMirrorCache; logger: Logger; kubeTimeoutMs?: number },
+  deps: {
+    db: Db;
+    mirrors: GitMirrorCache;
+    logger: Logger;
+    kubeTimeoutMs?: number;
+    /** The pull path; without it pull clusters answer agent_unavailable. */
+    pull?: AgentGateway | undefined;
+  },
   app: ApplicationRecord,
   sha: string,
   cluster: string | undefined,
@@ -52,18 +61,13 @@ export async function diffApplication(
   }
   const tree = await deps.mirrors.readTree(app.repoUrl, sha);
   const { objects } = await renderManifests({ tree, path: app.path, logger: deps.logger });
-  const out: ClusterDiff[] = [];
+  const out: Array<ClusterDiff | Promise<ClusterDiff>> = [];
   for (const d of destinations) {
     const creds = await getClusterCredentials(deps.db, d.clusterId);
     const base = { cluster: d.clusterName, mode: creds.mode, namespace: d.namespace };
     if (creds.mode === 'pull' || !creds.server) {
-      out.push({
-        ...base,
-        error: {
-          code: 'not_supported',
-          message: 'diff of pull clusters through their agent is not available yet',
-        },
-      });
+      // Asked now, answered while the push clusters are diffed here.
+      out.push(diffPull(deps, app, d, sha).then((answer) => ({ ...base, ...answer })));
       continue;
     }
     const client = connectCluster(
@@ -94,5 +98,43 @@ export async function diffApplication(
       await client.close().catch(() => {});
     }
   }
-  return out;
+  return Promise.all(out);
+}
+
+/** Never rejects: a cluster that cannot answer says why in its entry. */
+async function diffPull(
+  deps: { pull?: AgentGateway | undefined; logger: Logger },
+  app: ApplicationRecord,
+  d: { clusterId: string; namespace: string },
+  sha: string,
+): Promise<Pick<ClusterDiff, 'objects' | 'error'>> {
+  if (!deps.pull) {
+    return { error: { code: 'agent_unavailable', message: 'this API process does not serve agents' } };
+  }
+  try {
+    const answer = await deps.pull.diff({
+      application: app,
+      sha,
+      clusterId: d.clusterId,
+      namespace: d.namespace,
+    });
+    return 'error' in answer ? { error: answer.error } : { objects: answer.objects.map(plain) };
+  } catch (err) {
+    deps.logger.warn({ err, clusterId: d.clusterId }, 'diff through the agent failed');
+    return { error: { code: isTetherError(err) ? err.code : 'internal', message: errorMessage(err) } };
+  }
+}
+
+/** The agent's objects in the push clusters' shape (no undefined members). */
+function plain(o: DiffObject): ObjectChangeView {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+    name: o.name,
+    action: o.action,
+    ...(o.changes ? { changes: o.changes } : {}),
+    ...(o.conflicts ? { conflicts: o.conflicts } : {}),
+    ...(o.reason ? { reason: o.reason } : {}),
+  };
 }

@@ -38,6 +38,9 @@ export function createSelfHealDeployment(
 export interface DesiredState {
   applicationId: string;
   application: string;
+  /** Where the bundle renders from (the repository URL may carry credentials: server side only). */
+  repoUrl: string;
+  path: string;
   namespace: string;
   selfHeal: boolean;
   /** The newest succeeded target of the application on the cluster. */
@@ -57,7 +60,7 @@ export async function desiredStateOf(db: DbTx, clusterId: string): Promise<Desir
     where: { clusterId, application: { deletedAt: null } },
     select: {
       namespace: true,
-      application: { select: { id: true, name: true, selfHeal: true } },
+      application: { select: { id: true, name: true, repoUrl: true, path: true, selfHeal: true } },
     },
     orderBy: { application: { name: 'asc' } },
   });
@@ -77,6 +80,8 @@ export async function desiredStateOf(db: DbTx, clusterId: string): Promise<Desir
     out.push({
       applicationId: app.id,
       application: app.name,
+      repoUrl: app.repoUrl,
+      path: app.path,
       namespace: d.namespace,
       selfHeal: app.selfHeal,
       targetId: applied.id,

@@ -1,12 +1,15 @@
-import { clusterHasBundle, NotFoundError } from '@tether/db';
+import { NotFoundError } from '@tether/db';
 import { Type } from 'typebox';
 import { errorResponses } from '../../schemas/common.ts';
 import { agentOf } from '../auth.ts';
-import { readBundle } from '../bundles.ts';
+import { clusterMayFetch, readBundle } from '../bundles.ts';
 import { DigestParams } from '../schemas.ts';
 import type { AgentRouteModule } from './types.ts';
 
-/** The bundle's exact bytes. Only bundles handed to a target of the agent's own cluster exist for it. */
+/**
+ * The bundle's exact bytes. Only bundles handed to a target of the agent's own cluster (or granted
+ * to it for a diff or a drift check) exist for it.
+ */
 export const bundleRoute: AgentRouteModule = (app, gw) => {
   app.get(
     '/bundles/:digest',
@@ -24,7 +27,7 @@ export const bundleRoute: AgentRouteModule = (app, gw) => {
     async (req, reply) => {
       const agent = agentOf(req);
       const { digest } = req.params;
-      const found = (await clusterHasBundle(gw.db, agent.clusterId, digest))
+      const found = (await clusterMayFetch(gw, agent.clusterId, digest))
         ? await readBundle(gw, digest)
         : undefined;
       if (!found) throw new NotFoundError('bundle', digest);

@@ -67,7 +67,7 @@ export const diffApplicationRoute: RouteModule = (app, deps) => {
       const ref = req.body?.revision ?? application.targetRevision;
       const sha = await resolveRevision(deps.mirrors, application.repoUrl, ref);
       const clusters = await diffApplication(
-        { db: deps.db, mirrors: deps.mirrors, logger: deps.logger },
+        { db: deps.db, mirrors: deps.mirrors, logger: deps.logger, pull: deps.pull },
         application,
         sha,
         req.body?.cluster,
