@@ -178,6 +178,7 @@ export async function claimJob(env: PullEnv, a: Registered, wait = 5) {
     leaseExpiresAt: string;
     leaseTtlSeconds: number;
     syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
+    force: boolean;
     bundle: { digest: string; signature: string };
   };
 }
