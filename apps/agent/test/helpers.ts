@@ -3,12 +3,14 @@
 // signing key and a short lease), a Git repository of corpus apps over smart HTTP, a TLS kube-sim
 // whose virtual clusters are the pull and push clusters, and optionally a push worker.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { loadApiConfig, type RunningApi, startApi } from '@tether/api';
 import { createLogger, type Logger } from '@tether/core';
 import { createDb, type Db, listAuditEvents, migrate } from '@tether/db';
@@ -21,6 +23,7 @@ import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@tether/testing/red
 import { createPushWorker, type PushWorker } from '@tether/worker';
 import { type AgentProcess, spawnAgent } from './process.ts';
 
+const run = promisify(execFile);
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const CORPUS = resolve(repoRoot, '../shared/corpus');
 export const ADMIN_TOKEN = 'agent-test-admin-token-0123456789';
@@ -82,7 +85,13 @@ export interface World {
     clusters: string[];
     namespace: string;
     createNamespace?: boolean;
+    selfHeal?: boolean;
+    prune?: boolean;
   }): Promise<void>;
+  /** GET /applications/{name}: its status on one cluster. */
+  status(app: string, cluster: string): Promise<Json['body']>;
+  /** kubectl against a simulated cluster: a change made behind Tether's back. */
+  kubectl(cluster: string, ...args: string[]): Promise<string>;
   /** POST /applications/{name}/deployments: a deployment of HEAD, one target per destination. */
   deploy(app: string): Promise<Json['body']>;
   /** A signed GitHub push of the repository's HEAD. */
@@ -232,11 +241,33 @@ export async function startWorld(t: TestContext, opts: WorldOptions = {}): Promi
           path: input.path,
           targetRevision: 'main',
           destinations: input.clusters.map((cluster) => ({ cluster, namespace: input.namespace })),
-          syncPolicy: { automated: true, createNamespace: input.createNamespace ?? true },
+          syncPolicy: {
+            automated: true,
+            createNamespace: input.createNamespace ?? true,
+            selfHeal: input.selfHeal ?? false,
+            prune: input.prune ?? false,
+          },
         }),
         201,
         `application ${input.name}`,
       );
+    },
+    async status(app, cluster) {
+      const body = ok(await world.api('GET', `/applications/${app}`), 200, `application ${app}`);
+      // biome-ignore lint/suspicious/noExplicitAny: the API's JSON.
+      const s = (body.status as Record<string, any>[]).find((x) => x.cluster === cluster);
+      assert.ok(s, `no status on ${cluster}: ${JSON.stringify(body)}`);
+      return s;
+    },
+    async kubectl(cluster, ...args) {
+      const { stdout } = await run(
+        'kubectl',
+        ['--kubeconfig', sim.cluster(cluster).kubeconfigPath, ...args],
+        {
+          timeout: 30_000,
+        },
+      );
+      return stdout;
     },
     async deploy(app) {
       return ok(await world.api('POST', `/applications/${app}/deployments`, {}), 202, `deploy ${app}`);
