@@ -85,7 +85,7 @@ describe('diff', () => {
     assert.equal(cm, undefined);
   });
 
-  test('diff against the applied revision shows everything unchanged; pull clusters say why they have no answer', async () => {
+  test('diff against the applied revision shows everything unchanged; a pull cluster without its agent says so', async () => {
     const res = await api(e.app, 'POST', '/api/v1/applications/guestbook/diff', { revision: v1 });
     assert.equal(res.status, 200);
     const sim = res.body.clusters.find((c: { cluster: string }) => c.cluster === 'sim');
@@ -94,7 +94,7 @@ describe('diff', () => {
       JSON.stringify(sim.objects),
     );
     const edge = res.body.clusters.find((c: { cluster: string }) => c.cluster === 'edge');
-    assert.equal(edge.error.code, 'not_supported');
+    assert.equal(edge.error.code, 'agent_unavailable');
     const unknown = await api(e.app, 'POST', '/api/v1/applications/guestbook/diff', { cluster: 'nope' });
     assert.equal(unknown.status, 404);
     const badRev = await api(e.app, 'POST', '/api/v1/applications/guestbook/diff', {
