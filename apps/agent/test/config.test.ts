@@ -26,6 +26,7 @@ test('config: defaults', () => {
     TETHER_AGENT_SHUTDOWN_GRACE_MS: 20_000,
     TETHER_KUBE_TIMEOUT_MS: 15_000,
     TETHER_HEALTH_TIMEOUT_MS: 300_000,
+    TETHER_RESYNC_INTERVAL: 180,
     HTTPS_PROXY: undefined,
     HTTP_PROXY: undefined,
     NO_PROXY: undefined,
