@@ -85,3 +85,25 @@ test('pull diff: the agent answers create, change (fields), prune and unchanged 
     JSON.stringify(same.edge.objects),
   );
 });
+
+test('pull diff: answered while the agent is busy with a job (its diff-only claim)', async (t) => {
+  // Workloads take long to become ready: the agent sits in the job's health wait.
+  const w = await startWorld(t, { readyDelayMs: 25_000 });
+  const edge = await w.pullCluster('edge');
+  await w.createApp({ name: 'guestbook', path: 'guestbook', clusters: ['edge'], namespace: 'web' });
+  const agent = await w.agent(edge);
+  const d = await w.deploy('guestbook');
+  await agent.waitForLog((l) => l.msg === 'job claimed' && l.application === 'guestbook', 'the job');
+  await w.waitDeployment(d.id as string, 'running', (x) => targetOn(x, 'edge').status === 'running');
+
+  const res = await w.api('POST', '/applications/guestbook/diff', {});
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  const [edgeDiff] = res.body.clusters as Json['body'][];
+  assert.ok(edgeDiff && edgeDiff.error === undefined, JSON.stringify(edgeDiff));
+  assert.deepEqual(
+    (edgeDiff.objects as Json['body'][]).map((o) => `${o.kind}/${o.name}:${o.action}`),
+    ['Service/guestbook-ui:unchanged', 'Deployment/guestbook-ui:unchanged'],
+  );
+  assert.equal(targetOn(await w.deployment(d.id as string), 'edge').status, 'running', 'the job still runs');
+  assert.equal(agent.lines().filter((l) => l.msg === 'job ended').length, 0);
+});
