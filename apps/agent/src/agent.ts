@@ -127,11 +127,17 @@ export function createAgent(deps: AgentDeps): Agent {
     const wait = config.TETHER_AGENT_CLAIM_WAIT_SECONDS;
     const retry = createBackoff(backoff);
     logger.info({ agentId: identity.state.agentId, cluster: identity.state.cluster }, 'agent running');
+    // Cleared when the control plane is older than diff requests (it refuses the claim's fields).
+    let diffCapable = true;
     while (!stopping.signal.aborted) {
       let claimed: Claimed | undefined;
       try {
         await diffSlot();
-        claimed = await client.claim(wait, stopping.signal, { diffs: true, jobs: true });
+        claimed = await client.claim(
+          wait,
+          stopping.signal,
+          diffCapable ? { diffs: true, jobs: true } : undefined,
+        );
         if (!metrics.connected()) logger.info('connected to the control plane');
         metrics.setConnected(true);
         retry.reset();
@@ -140,6 +146,11 @@ export function createAgent(deps: AgentDeps): Agent {
         if (isApiError(err, 'unauthorized')) {
           metrics.error('unauthorized');
           throw new FatalError('the control plane refused our credential (revoked?)', EXIT_UNAUTHORIZED);
+        }
+        if (diffCapable && isApiError(err, 'invalid_request')) {
+          diffCapable = false;
+          logger.warn({ err: errText(err) }, 'the control plane does not take diff requests (older version)');
+          continue;
         }
         metrics.error('unreachable');
         // The first failure of a streak is a warning; the rest only debug, so an outage is not a flood.
@@ -169,7 +180,7 @@ export function createAgent(deps: AgentDeps): Agent {
         job,
       );
       // Diff requests keep being answered while the job runs.
-      const sideline = diffsOnly(wait, jobDone.signal);
+      const sideline = diffCapable ? diffsOnly(wait, jobDone.signal) : Promise.resolve();
       const end = await current.finally(() => jobDone.abort());
       await sideline;
       current = undefined;

@@ -109,11 +109,21 @@ export function createResync(deps: ResyncDeps): Resync {
     if (stop.signal.aborted || deps.intervalMs <= 0) return;
     const jitter = 0.8 + Math.random() * 0.4;
     timer = setTimeout(() => {
+      let again = true;
       runOnce()
         .catch((err: unknown) => {
-          if (!stop.signal.aborted) logger.warn({ err: errText(err) }, 'drift check round failed');
+          if (stop.signal.aborted) return;
+          if (isApiError(err, 'not_found')) {
+            // An older control plane without /desired: nothing to check against.
+            again = false;
+            logger.warn('the control plane does not offer drift checks (older version); resync off');
+            return;
+          }
+          logger.warn({ err: errText(err) }, 'drift check round failed');
         })
-        .finally(schedule);
+        .finally(() => {
+          if (again) schedule();
+        });
     }, deps.intervalMs * jitter);
     timer.unref();
   }
