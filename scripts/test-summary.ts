@@ -20,5 +20,6 @@ for (const file of readdirSync(dir)) {
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 const turboCode = Number(process.argv[2] ?? 0);
-if (turboCode !== 0 && failed === 0) process.stdout.write(`a workspace's tests failed to run (turbo exit ${turboCode})\n`);
+if (turboCode !== 0 && failed === 0)
+  process.stdout.write(`a workspace's tests failed to run (turbo exit ${turboCode})\n`);
 process.exit(failed > 0 || passed === 0 || turboCode !== 0 ? 1 : 0);
