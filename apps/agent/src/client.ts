@@ -1,6 +1,7 @@
 // The agent's only connection to the world outside its cluster: HTTP(S) calls to the control
 // plane's /agent/v1 (docs/AGENT-PROTOCOL.md), each with a deadline, through an HTTP proxy when
 // HTTPS_PROXY / HTTP_PROXY say so (and NO_PROXY does not exempt the host).
+import type { AgentJob, BundleRef, InventoryRef } from '@tether/core';
 import { type Dispatcher, EnvHttpProxyAgent, request } from 'undici';
 
 export const AGENT_VERSION = '0.1.0';
@@ -34,35 +35,10 @@ export interface Registration {
   heartbeatIntervalSeconds: number;
 }
 
-export interface Job {
-  targetId: string;
-  deploymentId: string;
-  application: string;
-  namespace: string;
-  sha: string;
-  attempt: number;
-  epoch: number;
-  leaseExpiresAt: string;
-  leaseTtlSeconds: number;
-  syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
-  /** Apply with force (a self-heal): take fields over from other managers. */
-  force: boolean;
-  bundle: BundleRef;
-  /** What earlier applies of the application left on this cluster, for prune. */
-  inventory?: InventoryRef[];
-}
+/** A claimed job as the agent reads it; `inventory` may be absent from an older control plane. */
+export type Job = Omit<AgentJob, 'inventory'> & { inventory?: InventoryRef[] };
 
-export interface BundleRef {
-  digest: string;
-  signature: string;
-}
-
-export interface InventoryRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
+export type { BundleRef, InventoryRef };
 
 /** A diff request: what applying this bundle would change on this cluster (nothing is applied). */
 export interface DiffRequest {

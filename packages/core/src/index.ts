@@ -1,4 +1,5 @@
 export * from './actor.ts';
+export * from './agent-wire.ts';
 export * from './config.ts';
 export * from './errors.ts';
 export * from './ids.ts';

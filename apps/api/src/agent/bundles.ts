@@ -2,14 +2,12 @@
 // renderManifests → apply order), as the exact bytes of their canonical JSON. Stored once by
 // digest in PostgreSQL, so any replica serves any bundle, and signed with the process's key.
 import { createHash } from 'node:crypto';
+import type { BundleRef } from '@tether/core';
 import { clusterHasBundle, findBundle, findBundleFor, resignBundle, saveBundle } from '@tether/db';
 import { canonicalJson, orderForApply, redact, renderManifests } from '@tether/manifests';
 import type { PullContext } from './context.ts';
 
-export interface BundleRef {
-  digest: string;
-  signature: string;
-}
+export type { BundleRef };
 
 type Ctx = Pick<PullContext, 'db' | 'mirrors' | 'signer' | 'logger'>;
 

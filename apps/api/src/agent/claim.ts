@@ -5,7 +5,7 @@
 // rendered and signed before answering. An agent that said it answers diffs may get a diff request
 // instead (diffs.ts): those wake the same lane, and go first (someone is waiting for the answer).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Logger, TetherError } from '@tether/core';
+import { type AgentJob, type Logger, TetherError } from '@tether/core';
 import {
   type AgentRecord,
   type AuditContext,
@@ -30,27 +30,11 @@ import { type ClaimedJob, LockLostError, laneFor } from '@tether/queue';
 import { type BundleRef, ensureBundle } from './bundles.ts';
 import type { PullContext } from './context.ts';
 import { type DiffItem, listenForDiffs, takeDiff } from './diffs.ts';
-import { agentInventory, type InventoryRef } from './inventory.ts';
+import { agentInventory } from './inventory.ts';
 import { placeJob } from './lane-jobs.ts';
 import { createWaiter } from './waiter.ts';
 
-export interface ClaimedWork {
-  targetId: string;
-  deploymentId: string;
-  application: string;
-  namespace: string;
-  sha: string;
-  attempt: number;
-  epoch: number;
-  leaseExpiresAt: string;
-  leaseTtlSeconds: number;
-  syncPolicy: { prune: boolean; selfHeal: boolean; createNamespace: boolean };
-  /** Take fields over from other managers: a self-heal re-applies what was changed behind our back. */
-  force: boolean;
-  bundle: BundleRef;
-  /** What earlier syncs of this application left on this cluster: the agent's prune candidates. */
-  inventory: InventoryRef[];
-}
+export type ClaimedWork = AgentJob;
 
 export type Claimed = { job: ClaimedWork } | { diff: DiffItem };
 

@@ -8,11 +8,11 @@
 //   <prefix>:agent-diff:queue:<clusterId>      request ids; RPOP hands each to exactly one agent
 //   <prefix>:agent-diff:request:<requestId>    the request, until its deadline
 //   <prefix>:agent-diff:answer:<requestId>     the agent's answer, until the asker reads it
-import { newId } from '@tether/core';
+import { type AgentDiffRequest, newId } from '@tether/core';
 import { laneFor } from '@tether/queue';
-import { type BundleRef, type BundleSource, ensureBundle, grantBundle } from './bundles.ts';
+import { type BundleSource, ensureBundle, grantBundle } from './bundles.ts';
 import type { PullContext } from './context.ts';
-import { agentInventory, type InventoryRef } from './inventory.ts';
+import { agentInventory } from './inventory.ts';
 import { createWaiter } from './waiter.ts';
 
 /** One object of a diff, as push clusters answer it too (apps/api services/diff.ts). */
@@ -30,16 +30,7 @@ export interface DiffObject {
 export type DiffAnswer = { objects: DiffObject[] } | { error: { code: string; message: string } };
 
 /** What an agent gets in its claim answer. */
-export interface DiffItem {
-  requestId: string;
-  application: string;
-  namespace: string;
-  sha: string;
-  bundle: BundleRef;
-  inventory: InventoryRef[];
-  /** Past this the asker has given up: an answer is refused (404). */
-  expiresAt: string;
-}
+export type DiffItem = AgentDiffRequest;
 
 interface StoredRequest extends DiffItem {
   clusterId: string;

@@ -1,13 +1,7 @@
 // The prune candidates an agent gets with a job or a diff: what earlier syncs of the application
 // left on its cluster (the push worker reads the same list from the database).
+import type { InventoryRef } from '@tether/core';
 import { type DbTx, lastAppliedObjects } from '@tether/db';
-
-export interface InventoryRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-}
 
 /** Results that mean "this object is on the cluster, applied by this application". */
 const INVENTORY_ACTIONS = new Set(['created', 'configured', 'unchanged', 'orphaned']);
