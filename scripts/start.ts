@@ -62,22 +62,28 @@ try {
     });
     closers.unshift(() => sim.close());
     const kubeconfig = sim.writeKubeconfig(join(dataDir, 'kubeconfig'));
-    const res = await fetch(`http://127.0.0.1:${apiConfig.PORT}/api/v1/clusters`, {
+    // Register the demo cluster, or refresh its address and credentials when it exists already
+    // (the database outlives a data dir that was wiped, and the sim's CA and token are new).
+    const api = `http://127.0.0.1:${apiConfig.PORT}/api/v1/clusters`;
+    const headers = {
+      authorization: `Bearer ${apiConfig.TETHER_ADMIN_TOKEN}`,
+      'content-type': 'application/json',
+    };
+    const creds = { server: sim.url, token: simToken, caData: sim.caData };
+    let res = await fetch(api, {
       method: 'POST',
-      headers: {
-        authorization: `Bearer ${apiConfig.TETHER_ADMIN_TOKEN}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({
-        name: 'local',
-        mode: 'push',
-        server: sim.url,
-        token: simToken,
-        caData: sim.caData,
-      }),
+      headers,
+      body: JSON.stringify({ name: 'local', mode: 'push', ...creds }),
     });
-    if (res.status !== 201 && res.status !== 409)
-      logger.warn({ status: res.status }, 'could not register the demo cluster');
+    if (res.status === 409) {
+      res = await fetch(`${api}/local`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ mode: 'push', ...creds }),
+      });
+    }
+    if (!res.ok)
+      logger.warn({ status: res.status, body: await res.text() }, 'could not register the demo cluster');
     logger.info({ kubeconfig, server: sim.url }, 'demo cluster "local" (kube-sim) is up');
   }
 
