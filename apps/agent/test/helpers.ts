@@ -2,6 +2,7 @@
 // unique BullMQ prefix, the real API listening on 127.0.0.1 (with its agent gateway, a known
 // signing key and a short lease), a Git repository of corpus apps over smart HTTP, a TLS kube-sim
 // whose virtual clusters are the pull and push clusters, and optionally a push worker.
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -20,6 +21,7 @@ import { createTestRepo, serveGitHttp, type TestRepo } from '@tether/testing/git
 import { type RunningSim, startSim } from '@tether/testing/kube-sim';
 import { createTestDatabase } from '@tether/testing/postgres';
 import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@tether/testing/redis';
+import { waitFor } from '@tether/testing/wait';
 import { createPushWorker, type PushWorker } from '@tether/worker';
 import { type AgentProcess, spawnAgent } from './process.ts';
 
@@ -377,23 +379,4 @@ export function targetOn(deployment: Record<string, any>, cluster: string): Reco
   return t;
 }
 
-/** Polls until check() returns a truthy value; a generous deadline, never a timed assertion. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { waitFor };

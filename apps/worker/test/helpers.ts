@@ -39,6 +39,7 @@ import {
 import { createTestRepo, serveGitHttp, type TestRepo } from '@tether/testing/git';
 import { createTestDatabase } from '@tether/testing/postgres';
 import { cleanupPrefix, TEST_REDIS_URL, uniquePrefix } from '@tether/testing/redis';
+import { waitFor } from '@tether/testing/wait';
 import { createLaneJobs, type LaneJobs, type RedisConnection } from '../src/lane-jobs.ts';
 import { createPushWorker, type PushWorker, type PushWorkerDeps } from '../src/worker.ts';
 
@@ -234,26 +235,7 @@ export async function testEnv(t: TestContext): Promise<Env> {
   return env;
 }
 
-/** Polls until check() returns a truthy value; a generous deadline, never a timed assertion. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor };
 
 export async function createNamespace(client: KubeClient, name: string): Promise<void> {
   await client.apply(
