@@ -2,7 +2,7 @@
 // Pods run and become ready, or wait in ImagePullBackOff.
 import { createHash } from 'node:crypto';
 import { getPath, isRecord, rfc3339 } from '../util.ts';
-import { conditions, nextAfter, num } from './conditions.ts';
+import { type CondSpec, conditions, nextAfter, num } from './conditions.ts';
 import type { SimulatedStatus, SimulateInput } from './contract.ts';
 import { imageTag, templateFails } from './images.ts';
 
@@ -85,6 +85,36 @@ export function jobStatus(input: SimulateInput): SimulatedStatus {
   };
 }
 
+/**
+ * What a pod's status has in every phase: its conditions (empty reason and message left out, as
+ * the kubelet writes them), addresses, start time and container statuses.
+ */
+function podStatusOf(
+  prev: Record<string, unknown> | undefined,
+  phase: string,
+  ip: string,
+  since: number,
+  statuses: unknown[],
+  specs: CondSpec[],
+): Record<string, unknown> {
+  return {
+    phase,
+    conditions: conditions(prev, specs, 'plain').map((c) => {
+      const out: Record<string, unknown> = { ...c, lastProbeTime: null };
+      if (out.reason === '') delete out.reason;
+      if (out.message === '') delete out.message;
+      return out;
+    }),
+    hostIP: '172.18.0.2',
+    hostIPs: [{ ip: '172.18.0.2' }],
+    podIP: ip,
+    podIPs: [{ ip }],
+    startTime: rfc3339(since),
+    containerStatuses: statuses,
+    qosClass: 'BestEffort',
+  };
+}
+
 function podIp(uid: string): string {
   const h = createHash('sha256').update(uid).digest();
   return `10.244.${h[0] ?? 0}.${((h[1] ?? 0) % 253) + 2}`;
@@ -135,36 +165,17 @@ export function podStatus(input: SimulateInput): SimulatedStatus {
       .join(' ')}]`,
     at: since,
   };
-  const status: Record<string, unknown> = {
-    phase: ready ? 'Running' : 'Pending',
-    conditions: conditions(
-      prev,
-      [
-        { type: 'PodReadyToStartContainers', status: 'True', reason: '', message: '', at: since },
-        { type: 'Initialized', status: 'True', reason: '', message: '', at: since },
-        ready
-          ? { type: 'Ready', status: 'True', reason: '', message: '', at: readyAt }
-          : { type: 'Ready', ...notReady },
-        ready
-          ? { type: 'ContainersReady', status: 'True', reason: '', message: '', at: readyAt }
-          : { type: 'ContainersReady', ...notReady },
-        { type: 'PodScheduled', status: 'True', reason: '', message: '', at: since },
-      ],
-      'plain',
-    ).map((c) => {
-      const out: Record<string, unknown> = { ...c, lastProbeTime: null };
-      if (out.reason === '') delete out.reason;
-      if (out.message === '') delete out.message;
-      return out;
-    }),
-    hostIP: '172.18.0.2',
-    hostIPs: [{ ip: '172.18.0.2' }],
-    podIP: ip,
-    podIPs: [{ ip }],
-    startTime: rfc3339(since),
-    containerStatuses: statuses,
-    qosClass: 'BestEffort',
-  };
+  const status = podStatusOf(prev, ready ? 'Running' : 'Pending', ip, since, statuses, [
+    { type: 'PodReadyToStartContainers', status: 'True', reason: '', message: '', at: since },
+    { type: 'Initialized', status: 'True', reason: '', message: '', at: since },
+    ready
+      ? { type: 'Ready', status: 'True', reason: '', message: '', at: readyAt }
+      : { type: 'Ready', ...notReady },
+    ready
+      ? { type: 'ContainersReady', status: 'True', reason: '', message: '', at: readyAt }
+      : { type: 'ContainersReady', ...notReady },
+    { type: 'PodScheduled', status: 'True', reason: '', message: '', at: since },
+  ]);
   return { status, nextChangeAt: fails ? undefined : nextAfter(input.now, readyAt) };
 }
 
@@ -215,31 +226,12 @@ function completedPod(input: SimulateInput, doneAt: number): SimulatedStatus {
   }));
   const ip = podIp(obj.metadata.uid ?? '');
   return {
-    status: {
-      phase: 'Succeeded',
-      conditions: conditions(
-        prev,
-        [
-          { type: 'Initialized', status: 'True', reason: 'PodCompleted', message: '', at: since },
-          { type: 'Ready', status: 'False', reason: 'PodCompleted', message: '', at: doneAt },
-          { type: 'ContainersReady', status: 'False', reason: 'PodCompleted', message: '', at: doneAt },
-          { type: 'PodScheduled', status: 'True', reason: '', message: '', at: since },
-        ],
-        'plain',
-      ).map((c) => {
-        const out: Record<string, unknown> = { ...c, lastProbeTime: null };
-        if (out.reason === '') delete out.reason;
-        if (out.message === '') delete out.message;
-        return out;
-      }),
-      hostIP: '172.18.0.2',
-      hostIPs: [{ ip: '172.18.0.2' }],
-      podIP: ip,
-      podIPs: [{ ip }],
-      startTime: rfc3339(since),
-      containerStatuses: statuses,
-      qosClass: 'BestEffort',
-    },
+    status: podStatusOf(prev, 'Succeeded', ip, since, statuses, [
+      { type: 'Initialized', status: 'True', reason: 'PodCompleted', message: '', at: since },
+      { type: 'Ready', status: 'False', reason: 'PodCompleted', message: '', at: doneAt },
+      { type: 'ContainersReady', status: 'False', reason: 'PodCompleted', message: '', at: doneAt },
+      { type: 'PodScheduled', status: 'True', reason: '', message: '', at: since },
+    ]),
     nextChangeAt: undefined,
   };
 }
